@@ -1,0 +1,56 @@
+# Jixiao: `make run` sets everything up and serves the embedded default;
+# `make test` runs the whole check suite (CI calls it too).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP_PY := $(VENV)/.installed
+STAMP_JS := node_modules/.installed
+# The embedded default is plain HTTP on 127.0.0.1 with DEBUG off.
+RUN_ENV := JIXIAO_HTTPS=0
+
+.PHONY: run test setup lint typecheck pytest totp worker bench clean
+
+setup: $(STAMP_PY) $(STAMP_JS)
+
+$(STAMP_PY): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(STAMP_JS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
+	$(RUN_ENV) $(PY) manage.py load_demo --if-empty
+	@echo "Jixiao 已启动：http://127.0.0.1:8000  （Ctrl+C 停止）"
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000 --noreload --insecure
+
+totp: setup
+	@$(RUN_ENV) $(PY) manage.py demo_totp
+
+worker: setup
+	$(PY) -m celery -A jixiao worker --loglevel=info
+
+lint: setup
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: setup
+	$(VENV)/bin/mypy jixiao
+
+pytest: setup
+	$(PY) manage.py makemigrations --check --dry-run -v0
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# On PostgreSQL when DATABASE_URL is set, on SQLite otherwise.
+test: lint typecheck pytest
+
+bench: setup
+	$(PY) bench/bench_engine.py
+
+clean:
+	rm -rf $(VENV) node_modules data/static

@@ -1,0 +1,108 @@
+"""Writes to accounts and the security policy. Each one is audited."""
+
+from __future__ import annotations
+
+import secrets
+import string
+
+from axes.utils import reset as axes_reset
+from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jixiao.accounts.models import SecurityPolicy, User
+from jixiao.audit.models import AuditAction
+from jixiao.audit.records import record, record_update, snapshot
+from jixiao.core.concurrency import save_versioned
+
+PERMISSION_FIELDS = ("role", "organization_id", "is_org_leader", "is_active")
+ACCOUNT_FIELDS = ("last_name", "first_name", "phone", "email", *PERMISSION_FIELDS)
+
+
+def generate_initial_password() -> str:
+    """A random password meeting the policy; the user must change it at first login."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        body = "".join(secrets.choice(alphabet) for _ in range(10))
+        candidate = f"{body}#{secrets.randbelow(90) + 10}"
+        if any(c.isupper() for c in candidate) and any(c.islower() for c in candidate):
+            return candidate
+
+
+@transaction.atomic
+def create_user(user: User, password: str, reason: str = "") -> User:
+    user.set_password(password)
+    user.must_change_password = True
+    user.save()
+    record(
+        AuditAction.PERMISSION_CHANGE,
+        user,
+        after=snapshot(user, ("username", *ACCOUNT_FIELDS)),
+        reason=reason or "新建账号",
+    )
+    return user
+
+
+@transaction.atomic
+def update_user(user: User, before: dict[str, object], reason: str = "") -> User:
+    user.save(update_fields=[f.removesuffix("_id") for f in ACCOUNT_FIELDS])
+    role_changed = any(before.get(f) != getattr(user, f) for f in PERMISSION_FIELDS)
+    if role_changed:
+        after = snapshot(user, PERMISSION_FIELDS)
+        record(
+            AuditAction.PERMISSION_CHANGE,
+            user,
+            before={k: before[k] for k in PERMISSION_FIELDS},
+            after=after,
+            reason=reason,
+        )
+    else:
+        record_update(user, {k: before[k] for k in ACCOUNT_FIELDS}, reason=reason)
+    return user
+
+
+@transaction.atomic
+def reset_password(user: User) -> str:
+    password = generate_initial_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record(AuditAction.PASSWORD_CHANGE, user, reason="管理员重置密码，下次登录须修改")
+    return password
+
+
+@transaction.atomic
+def change_own_password(user: User, new_password: str) -> None:
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    record(AuditAction.PASSWORD_CHANGE, user, actor=user, reason="本人修改密码")
+
+
+@transaction.atomic
+def unlock_account(username: str) -> int:
+    removed = axes_reset(username=username)
+    user = User.objects.filter(username=username).first()
+    record(
+        AuditAction.UNLOCK,
+        user,
+        object_type="accounts.user",
+        object_id=str(user.pk) if user else "",
+        object_repr=username,
+        reason="安全管理员解除锁定",
+    )
+    return removed
+
+
+@transaction.atomic
+def reset_two_factor(user: User) -> None:
+    TOTPDevice.objects.filter(user=user).delete()
+    record(AuditAction.TWO_FACTOR, user, reason="安全管理员重置双因素认证，下次登录重新绑定")
+
+
+@transaction.atomic
+def update_security_policy(
+    policy: SecurityPolicy, expected_version: int, before: dict[str, object]
+) -> None:
+    fields = [k for k in before if k != "version"]
+    save_versioned(policy, expected_version, fields)
+    record_update(policy, {k: before[k] for k in fields}, reason="安全管理员修改安全策略")

@@ -1,0 +1,149 @@
+"""Account management (system admin) and security settings (security admin)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jixiao.accounts import actions
+from jixiao.accounts.forms import SecurityPolicyForm, UserForm
+from jixiao.accounts.models import SecurityPolicy, User
+from jixiao.accounts.roles import Role
+from jixiao.accounts.security import locked_usernames
+from jixiao.audit.models import AuditAction, AuditEvent
+from jixiao.audit.records import snapshot
+from jixiao.core.concurrency import EditConflict
+from jixiao.core.permissions import role_required
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = User.objects.select_related("organization").order_by(
+        "organization__sort_order", "username"
+    )
+    q = request.GET.get("q", "").strip()
+    role = request.GET.get("role", "")
+    if q:
+        users = users.filter(
+            Q(username__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(organization__name__icontains=q)
+        )
+    if role:
+        users = users.filter(role=role)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/user_list.html",
+        {"page": page, "q": q, "role": role, "roles": Role.choices},
+    )
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        password = actions.generate_initial_password()
+        user = actions.create_user(form.save(commit=False), password)
+        messages.success(
+            request,
+            _("已创建账号 %(u)s，初始密码：%(p)s（仅显示一次，首次登录须修改）。")
+            % {"u": user.username, "p": password},
+        )
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    before = snapshot(user, actions.ACCOUNT_FIELDS)
+    form = UserForm(request.POST or None, instance=user)
+    if request.method == "POST":
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            form.add_error(None, _("请填写变更原因。"))
+        elif form.is_valid():
+            if user.pk == request.user.pk and form.cleaned_data["role"] != Role.SYSTEM_ADMIN:
+                form.add_error("role", _("不能修改自己的角色。"))
+            else:
+                actions.update_user(form.save(commit=False), before, reason=reason)
+                messages.success(request, _("账号已更新。"))
+                return redirect("accounts:user_list")
+    return render(request, "accounts/user_form.html", {"form": form, "edited": user})
+
+
+@require_POST
+@role_required(Role.SYSTEM_ADMIN)
+def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    password = actions.reset_password(user)
+    messages.success(
+        request,
+        _("已重置 %(u)s 的密码，临时密码：%(p)s（仅显示一次）。")
+        % {"u": user.username, "p": password},
+    )
+    return redirect("accounts:user_list")
+
+
+@role_required(Role.SECURITY_ADMIN)
+def security_settings(request: HttpRequest) -> HttpResponse:
+    policy = SecurityPolicy.load()
+    before = snapshot(policy, SecurityPolicyForm.Meta.fields)
+    form = SecurityPolicyForm(request.POST or None, instance=policy)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_security_policy(
+                form.save(commit=False), form.cleaned_data["version"], before
+            )
+        except EditConflict as conflict:
+            form.add_error(None, str(conflict))
+        else:
+            messages.success(request, _("安全策略已保存。"))
+            return redirect("accounts:security_settings")
+    failures = AuditEvent.objects.filter(
+        action__in=[AuditAction.LOGIN_FAILED, AuditAction.LOCKOUT]
+    )[:15]
+    two_factor_users = (
+        User.objects.filter(
+            role__in=[Role.OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN]
+        )
+        .select_related("organization")
+        .order_by("role", "username")
+    )
+    confirmed = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    return render(
+        request,
+        "accounts/security_settings.html",
+        {
+            "form": form,
+            "locked": locked_usernames(),
+            "failures": failures,
+            "two_factor_users": [(u, u.pk in confirmed) for u in two_factor_users],
+        },
+    )
+
+
+@require_POST
+@role_required(Role.SECURITY_ADMIN)
+def security_unlock(request: HttpRequest) -> HttpResponse:
+    username = request.POST.get("username", "")
+    actions.unlock_account(username)
+    messages.success(request, _("已解除 %(u)s 的锁定。") % {"u": username})
+    return redirect("accounts:security_settings")
+
+
+@require_POST
+@role_required(Role.SECURITY_ADMIN)
+def security_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=pk)
+    actions.reset_two_factor(user)
+    messages.success(request, _("已重置 %(u)s 的双因素认证。") % {"u": user.username})
+    return redirect("accounts:security_settings")

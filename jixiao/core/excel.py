@@ -1,0 +1,266 @@
+"""Reading and writing spreadsheets safely: the one door every upload comes through.
+
+Office staff upload workbooks all day; some are broken, some are not workbooks at
+all, a few are hostile. Everything here fails with a clear Chinese message and never
+evaluates a formula. Callers validate all rows first and write nothing unless every
+row is valid (all-or-nothing).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+# openpyxl parses XML with defusedxml when it is installed (it is a dependency), which
+# refuses entity expansion ("billion laughs") and external entities.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+
+
+class SpreadsheetError(Exception):
+    """The file as a whole cannot be read; nothing was imported."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        where = _("第 %(row)d 行") % {"row": self.row}
+        if self.column:
+            where += f"「{self.column}」"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class Table:
+    """Rows of a sheet keyed by header name, with their 1-based row numbers."""
+
+    headers: list[str]
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+
+def safe_cell(value: Any) -> Any:
+    """Text written to a spreadsheet or CSV must never be taken for a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _read_all(upload: IO[bytes], max_bytes: int) -> bytes:
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise SpreadsheetError(
+            _("文件超过大小上限（%(mb)d MB），请拆分后上传。") % {"mb": max_bytes // (1024 * 1024)}
+        )
+    if not data:
+        raise SpreadsheetError(_("文件是空的。"))
+    return data
+
+
+def _check_xlsx_container(data: bytes) -> None:
+    if not data.startswith(b"PK\x03\x04"):
+        head = data[:512].lstrip().lower()
+        if head.startswith((b"<html", b"<!doctype", b"<table")):
+            raise SpreadsheetError(
+                _("该文件是网页（HTML）而不是 Excel 文件，请在 Excel 中另存为 .xlsx 后上传。")
+            )
+        if data.startswith(b"\xd0\xcf\x11\xe0"):
+            raise SpreadsheetError(_("不支持旧版 .xls 格式，请在 Excel 中另存为 .xlsx 后上传。"))
+        raise SpreadsheetError(
+            _("该文件不是有效的 Excel（.xlsx）文件，可能是改了扩展名的其他文件。")
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except zipfile.BadZipFile as error:
+        raise SpreadsheetError(_("Excel 文件已损坏，无法打开。")) from error
+    names = {info.filename for info in infos}
+    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+        raise SpreadsheetError(_("该文件不是有效的 Excel（.xlsx）文件。"))
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        raise SpreadsheetError(
+            _("文件包含宏（.xlsm），出于安全原因不予接收，请另存为不含宏的 .xlsx。")
+        )
+    total = sum(info.file_size for info in infos)
+    compressed = sum(info.compress_size for info in infos) or 1
+    if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
+        raise SpreadsheetError(_("文件解压后体积异常（疑似压缩炸弹），已拒绝。"))
+
+
+def open_workbook(upload: IO[bytes], max_bytes: int | None = None) -> Workbook:
+    data = _read_all(upload, max_bytes or settings.UPLOAD_MAX_BYTES)
+    _check_xlsx_container(data)
+    try:
+        # Not read_only: we need merged-cell ranges and row visibility. data_only=False
+        # so that formulas are seen as formulas (and refused), never as cached values.
+        return load_workbook(io.BytesIO(data), read_only=False, data_only=False)
+    except Exception as error:  # openpyxl raises many types for broken files
+        if "forbidden" in str(error).lower() or "entit" in str(error).lower():
+            raise SpreadsheetError(_("文件包含不安全的 XML 内容，已拒绝。")) from error
+        raise SpreadsheetError(_("Excel 文件无法读取：文件已损坏或格式不受支持。")) from error
+
+
+def normalize_header(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value or "")).strip()
+    return text.replace(" ", "").replace("*", "")
+
+
+def read_sheet(
+    sheet: Worksheet, required: Sequence[str], optional: Sequence[str] = (), header_row: int = 1
+) -> Table:
+    """Read a sheet whose first row names the columns (in any order)."""
+    if sheet.sheet_state != "visible":
+        raise SpreadsheetError(
+            _("工作表“%(name)s”被隐藏，请取消隐藏后再上传。") % {"name": sheet.title}
+        )
+    if sheet.merged_cells.ranges:
+        first = sorted(str(r) for r in sheet.merged_cells.ranges)[0]
+        raise SpreadsheetError(
+            _("工作表“%(name)s”含有合并单元格（如 %(range)s），请取消合并后再上传。")
+            % {"name": sheet.title, "range": first}
+        )
+    header_cells = next(sheet.iter_rows(min_row=header_row, max_row=header_row), ())
+    headers = [normalize_header(c.value) for c in header_cells]
+    wanted = {normalize_header(h): h for h in [*required, *optional]}
+    missing = [h for h in required if normalize_header(h) not in headers]
+    if missing:
+        raise SpreadsheetError(
+            _("缺少必需的列：%(cols)s。请使用系统导出的模板。") % {"cols": "、".join(missing)}
+        )
+    seen: set[str] = set()
+    for h in headers:
+        if h in wanted and h in seen:
+            raise SpreadsheetError(_("列“%(col)s”出现了两次。") % {"col": wanted[h]})
+        seen.add(h)
+    positions = {wanted[h]: i for i, h in enumerate(headers) if h in wanted}
+    table = Table(headers=list(positions))
+    for row in sheet.iter_rows(min_row=header_row + 1):
+        if not row:
+            continue
+        number = row[0].row or 0
+        values: dict[str, Any] = {}
+        for name, index in positions.items():
+            cell = row[index] if index < len(row) else None
+            if cell is not None and cell.data_type == "f":
+                table.errors.append(
+                    RowError(number, name, _("单元格含有公式，请粘贴为数值后再上传。"))
+                )
+                values[name] = None
+                continue
+            value = cell.value if cell is not None else None
+            values[name] = value.strip() if isinstance(value, str) else value
+        if all(v in (None, "") for v in values.values()):
+            continue
+        if sheet.row_dimensions[number].hidden:
+            table.errors.append(RowError(number, "", _("该行被隐藏，请取消隐藏并确认后再上传。")))
+        table.rows.append((number, values))
+    return table
+
+
+def decode_csv(data: bytes) -> str:
+    """Chinese CSV files come in UTF-8 (with or without BOM), GBK or GB18030."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise SpreadsheetError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码。"))
+
+
+def read_csv(upload: IO[bytes], required: Sequence[str], optional: Sequence[str] = ()) -> Table:
+    data = _read_all(upload, settings.UPLOAD_MAX_BYTES)
+    if data.startswith(b"PK\x03\x04"):
+        raise SpreadsheetError(_("该文件是 Excel 文件而不是 CSV，请以 .xlsx 上传。"))
+    text = decode_csv(data)
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration as error:
+        raise SpreadsheetError(_("文件是空的。")) from error
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append([h for h in header])
+    for values in reader:
+        # Text cells stay text: never evaluate what looks like a formula.
+        sheet.append([v for v in values])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"
+    return read_sheet(sheet, required, optional)
+
+
+def read_upload(
+    upload: Any,
+    required: Sequence[str],
+    optional: Sequence[str] = (),
+    sheet_name: str | None = None,
+) -> Table:
+    """Read the first (or named) sheet of an .xlsx upload, or a .csv upload."""
+    name = getattr(upload, "name", "") or ""
+    if name.lower().endswith(".csv"):
+        return read_csv(upload, required, optional)
+    workbook = open_workbook(upload)
+    if sheet_name and sheet_name not in workbook.sheetnames:
+        raise SpreadsheetError(_("找不到工作表“%(name)s”。") % {"name": sheet_name})
+    sheet = workbook[sheet_name] if sheet_name else workbook.worksheets[0]
+    return read_sheet(sheet, required, optional)
+
+
+def iter_visible_sheets(workbook: Workbook) -> Iterator[Worksheet]:
+    for sheet in workbook.worksheets:
+        if sheet.sheet_state == "visible":
+            yield sheet
+
+
+def parse_decimal(value: Any, *, percent: bool = False) -> Decimal | None:
+    """Numbers as people type them: full-width digits, "1,234", "85%", numbers as text.
+
+    With `percent=True` a value written "85%" means 85 (a percentage field); otherwise
+    "85%" means 0.85. Returns None for blank; raises ValueError with a Chinese message.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_("不是有效的数字"))
+    if isinstance(value, int | float | Decimal):
+        number = Decimal(str(value))
+    else:
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
+        if text in ("", "-"):
+            return None
+        is_percent = text.endswith("%")
+        text = text.removesuffix("%")
+        try:
+            number = Decimal(text)
+        except InvalidOperation as error:
+            raise ValueError(_("“%(v)s”不是有效的数字") % {"v": value}) from error
+        if is_percent and not percent:
+            number = number / 100
+    if not number.is_finite():
+        raise ValueError(_("不是有效的数字"))
+    return number
+
+
+def workbook_response_bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,0 +1,44 @@
+"""Test helpers shared by every app: personas and logging a client in past 2FA."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from jixiao.accounts.models import User
+from jixiao.org.models import Organization, OrganizationKind
+
+PASSWORD = "Test#Pass2026"
+
+
+def make_org(code: str, **kwargs: Any) -> Organization:
+    defaults: dict[str, Any] = {"name": f"单位{code}", "kind": OrganizationKind.AGENCY}
+    defaults.update(kwargs)
+    org, _ = Organization.objects.get_or_create(code=code, defaults=defaults)
+    return org
+
+
+def make_user(username: str, role: str, org: Organization, **kwargs: Any) -> User:
+    user = User(username=username, role=role, organization=org, last_name=username, **kwargs)
+    user.set_password(PASSWORD)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save()
+    if user.requires_two_factor:
+        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return user
+
+
+def login(client: Client, user: User) -> Client:
+    """Log in as if the user passed password and (where required) the second factor."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -1,0 +1,153 @@
+"""Organizations, assessment years, unit categories and who is assessed in which year.
+
+An organization can play several parts at once: an agency is usually both a
+data-collection department (数据采集单位) and an assessed unit (被考核单位). Which
+category a unit is compared in, and its staffing (编制数), change from year to year,
+so they live on the yearly enrollment, not on the organization.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$",
+    _("编码只能包含字母、数字、点、横线和下划线，最长 32 位。"),
+)
+
+
+class AssessmentYear(models.Model):
+    year = models.PositiveIntegerField(_("考核年度"), unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    is_current = models.BooleanField(_("当前年度"), default=False)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("考核年度")
+        verbose_name_plural = _("考核年度")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=Q(is_current=True), name="one_current_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> AssessmentYear | None:
+        return cls.objects.filter(is_current=True).first() or cls.objects.first()
+
+
+class OrganizationKind(models.TextChoices):
+    OFFICE = "office", _("绩效办")
+    AGENCY = "agency", _("机关部门")
+    TOWN = "town", _("镇")
+    STREET = "street", _("街道")
+    PARK = "park", _("园区")
+    OTHER = "other", _("其他")
+
+
+class OrganizationQuerySet(models.QuerySet["Organization"]):
+    def active(self) -> OrganizationQuerySet:
+        return self.filter(is_active=True)
+
+    def departments(self) -> OrganizationQuerySet:
+        return self.filter(is_department=True, is_active=True)
+
+    def assessed_units(self) -> OrganizationQuerySet:
+        return self.filter(is_assessed_unit=True, is_active=True)
+
+
+class Organization(models.Model):
+    code = models.CharField(_("编码"), max_length=32, unique=True, validators=[code_validator])
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=OrganizationKind.choices)
+    is_department = models.BooleanField(_("数据采集单位"), default=False)
+    is_assessed_unit = models.BooleanField(_("被考核单位"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    contact = models.CharField(_("联系人"), max_length=50, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("组织机构")
+        verbose_name_plural = _("组织机构")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_office(self) -> bool:
+        return self.kind == OrganizationKind.OFFICE
+
+
+class UnitCategory(models.Model):
+    """A comparison group (分类考核): units are scored and ranked only within theirs."""
+
+    class Scale(models.IntegerChoices):
+        HUNDRED = 100, _("百分制")
+        THOUSAND = 1000, _("千分制")
+
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="categories")
+    code = models.CharField(_("编码"), max_length=32, validators=[code_validator])
+    name = models.CharField(_("名称"), max_length=50)
+    scale = models.PositiveIntegerField(_("计分制"), choices=Scale.choices, default=Scale.HUNDRED)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["year", "sort_order", "code"]
+        verbose_name = _("考核类别")
+        verbose_name_plural = _("考核类别")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="category_code_per_year"),
+            models.UniqueConstraint(fields=["year", "name"], name="category_name_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnrollmentQuerySet(models.QuerySet["UnitEnrollment"]):
+    def for_year(self, year: AssessmentYear) -> EnrollmentQuerySet:
+        return self.filter(year=year)
+
+
+class UnitEnrollment(models.Model):
+    """A unit taking part in a year's assessment: its category and staffing (编制数)."""
+
+    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="enrollments")
+    unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="enrollments")
+    category = models.ForeignKey(
+        UnitCategory, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("类别")
+    )
+    staffing = models.PositiveIntegerField(
+        _("编制数"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = EnrollmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category__sort_order", "unit__sort_order", "unit__code"]
+        verbose_name = _("考核对象")
+        verbose_name_plural = _("考核对象")
+        constraints = [
+            # Each unit is in exactly one category per year.
+            models.UniqueConstraint(fields=["year", "unit"], name="one_category_per_unit_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.year} {self.unit} · {self.category}"
