@@ -1,1 +1,212 @@
-from django.db import models  # noqa: F401
+"""Online data collection (数据采集): periods, entries and their review workflow.
+
+An entry is one department's raw data (or score) for one leaf indicator, one
+assessed unit and one period. Raw inputs live in three typed columns so that a
+province's millions of entries load fast for scoring:
+
+    value      the primary number: score, count, actual, value, current, completed, rating
+    reference  the number it is measured against: target, last_year, planned
+    grade      a qualitative grade (A/B/C/D)
+
+`INPUT_COLUMNS` maps the engine's input names to these columns.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jixiao.org.models import Organization
+from jixiao.scheme.models import DataPeriod, Indicator, Scheme
+
+INPUT_COLUMNS = {
+    "score": "value",
+    "count": "value",
+    "actual": "value",
+    "value": "value",
+    "current": "value",
+    "completed": "value",
+    "rating": "value",
+    "target": "reference",
+    "last_year": "reference",
+    "planned": "reference",
+    "grade": "grade",
+}
+
+
+class PeriodStatus(models.TextChoices):
+    DRAFT = "draft", _("未开放")
+    OPEN = "open", _("采集中")
+    CLOSED = "closed", _("已截止")
+
+
+class CollectionPeriod(models.Model):
+    """A data period the office opens for entry (月度 / 季度 / 半年 / 年度)."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="periods")
+    kind = models.CharField(_("周期类型"), max_length=16, choices=DataPeriod.choices)
+    code = models.CharField(_("周期编码"), max_length=16)  # e.g. 2026-M03, 2026-Q1, 2026-H1, 2026-Y
+    name = models.CharField(_("名称"), max_length=50)  # e.g. 2026年第一季度
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    deadline = models.DateTimeField(_("填报截止时间"))
+    recheck_days = models.PositiveSmallIntegerField(_("复核申请期（天）"), default=5)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["scheme", "starts_on", "kind"]
+        verbose_name = _("采集周期")
+        verbose_name_plural = _("采集周期")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="period_code_per_scheme"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EntryStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待初审")
+    RETURNED = "returned", _("已退回")
+    AWAITING_CONFIRMATION = "awaiting_confirmation", _("待二次确认")
+    APPROVED = "approved", _("审核通过")
+    PUBLISHED = "published", _("已公示")
+    RECHECK_REQUESTED = "recheck_requested", _("复核申请中")
+    RECHECK_ANSWERED = "recheck_answered", _("复核已答复")
+    FINAL = "final", _("已确认")
+
+
+class EntryQuerySet(models.QuerySet["Entry"]):
+    def awaiting_review(self) -> EntryQuerySet:
+        return self.filter(status=EntryStatus.SUBMITTED)
+
+    def awaiting_confirmation(self) -> EntryQuerySet:
+        return self.filter(status=EntryStatus.AWAITING_CONFIRMATION)
+
+    def visible_to_unit(self, unit: Organization) -> EntryQuerySet:
+        """What an assessed unit may see: its own entries, once published."""
+        return self.filter(
+            unit=unit,
+            status__in=[
+                EntryStatus.PUBLISHED,
+                EntryStatus.RECHECK_REQUESTED,
+                EntryStatus.RECHECK_ANSWERED,
+                EntryStatus.FINAL,
+            ],
+        )
+
+    def scoring_inputs(self) -> EntryQuerySet:
+        """Entries that count for scores: reviewed and approved or beyond."""
+        return self.exclude(
+            status__in=[
+                EntryStatus.DRAFT,
+                EntryStatus.SUBMITTED,
+                EntryStatus.RETURNED,
+                EntryStatus.AWAITING_CONFIRMATION,
+            ]
+        )
+
+
+class Entry(models.Model):
+    period = models.ForeignKey(CollectionPeriod, on_delete=models.PROTECT, related_name="entries")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries")
+    unit = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="entries", verbose_name=_("被考核单位")
+    )
+    department = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="entered_entries",
+        verbose_name=_("数据采集单位"),
+    )
+    value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, null=True, blank=True)
+    reference = models.DecimalField(
+        _("基准值"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    grade = models.CharField(_("等次"), max_length=8, blank=True)
+    # The leaf score as computed when entered (rank-type methods: null until scoring).
+    score = models.DecimalField(_("得分"), max_digits=12, decimal_places=4, null=True, blank=True)
+    reason = models.TextField(_("计分说明"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=24, choices=EntryStatus.choices, default=EntryStatus.DRAFT
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entered_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["period", "indicator", "unit"]
+        verbose_name = _("采集数据")
+        verbose_name_plural = _("采集数据")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "indicator", "unit"], name="one_entry_per_indicator_unit_period"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["department", "period", "status"]),
+            models.Index(fields=["unit", "period"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.indicator.code} · {self.unit}"
+
+
+class BonusPenaltyStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待初审")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("审核通过")
+
+
+class BonusPenaltyEvent(models.Model):
+    """One bonus or penalty (加扣分) event, recorded by the responsible department."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="bonus_events")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="bonus_events")
+    unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bonus_events")
+    department = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(_("分值（加为正，扣为负）"), max_digits=12, decimal_places=4)
+    document_number = models.CharField(_("依据文号"), max_length=100, blank=True)
+    occurred_on = models.DateField(_("发生日期"))
+    description = models.TextField(_("事由"))
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=BonusPenaltyStatus.choices,
+        default=BonusPenaltyStatus.DRAFT,
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["scheme", "-occurred_on"]
+        verbose_name = _("加扣分事项")
+        verbose_name_plural = _("加扣分事项")
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.indicator.code} {self.points:+}"
