@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
     "jixiao.audit.middleware.AuditContextMiddleware",
     "jixiao.accounts.middleware.SecurityPolicyMiddleware",
     # Axes must be last: it turns lockouts raised by the auth backend into a response.
@@ -237,16 +238,21 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/echarts", NODE_MODULES / "echarts" / "dist"),
 ]
+# Production runs `collectstatic` into STATIC_ROOT (hashed, compressed names); the
+# embedded default serves straight from the installed packages through WhiteNoise.
+MANIFEST_STATIC = env_bool("JIXIAO_MANIFEST_STATIC", not DEBUG and bool(env_str("SECRET_KEY")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if env_bool("JIXIAO_MANIFEST_STATIC", not DEBUG and bool(env_str("SECRET_KEY")))
+            if MANIFEST_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+WHITENOISE_USE_FINDERS = not MANIFEST_STATIC
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env_int("JIXIAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
