@@ -97,8 +97,10 @@ def test_there_is_no_superuser(db: None, office_org: Organization) -> None:
 def test_an_account_holds_exactly_one_of_the_three_admin_duties(system_admin: User) -> None:
     # One role column: holding two admin duties is not representable.
     field = User._meta.get_field("role")
-    assert not field.many_to_many and not field.null
-    assert system_admin.is_admin_role and system_admin.role == Role.SYSTEM_ADMIN
+    assert not field.many_to_many
+    assert not field.null
+    assert system_admin.is_admin_role
+    assert system_admin.role == Role.SYSTEM_ADMIN
 
 
 def test_the_security_policy_cannot_be_weakened_below_mlps(security_admin_client: Client) -> None:

@@ -107,10 +107,10 @@ def test_the_new_password_must_differ_and_match(department: User) -> None:
 
 
 def test_passwords_are_hashed_with_argon2_in_production_settings() -> None:
-    from django.conf import settings
-
     # The test suite swaps in a fast hasher; the real setting module must not.
     import importlib
+
+    from django.conf import settings
 
     import jixiao.settings as real
 
