@@ -8,7 +8,7 @@ STAMP_JS := node_modules/.installed
 # The embedded default is plain HTTP on 127.0.0.1 with DEBUG off.
 RUN_ENV := JIXIAO_HTTPS=0
 
-.PHONY: run test setup lint typecheck pytest totp worker bench clean
+.PHONY: run test setup lint typecheck browser-deps pytest totp worker bench clean
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -46,8 +46,16 @@ pytest: setup
 	$(PY) manage.py makemigrations --check --dry-run -v0
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+# Browser tests drive Debian's chromium (never a browser a test tool downloads).
+# Installed here when missing and we are root; otherwise they are skipped (not on CI).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium 未安装：浏览器测试将跳过（apt-get install chromium）"; fi; }
+
 # On PostgreSQL when DATABASE_URL is set, on SQLite otherwise.
-test: lint typecheck pytest
+test: lint typecheck browser-deps pytest
 
 bench: setup
 	$(PY) bench/bench_engine.py

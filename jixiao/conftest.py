@@ -214,7 +214,6 @@ def browser() -> Iterator[Any]:
         pytest.skip("chromium not installed (apt-get install chromium); browser tests skipped")
     from playwright.sync_api import sync_playwright
 
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=path,

@@ -1,0 +1,108 @@
+"""The promises of the platform: production settings, offline pages, demo, API docs."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from jixiao.accounts.models import User
+from jixiao.core.testing import login
+from jixiao.org.models import Organization, UnitCategory, UnitEnrollment
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
+    env = {
+        "PATH": os.environ["PATH"],
+        "DEBUG": "0",
+        "SECRET_KEY": "x" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+        "ALLOWED_HOSTS": "jixiao.example.gov.cn",
+        "JIXIAO_DATA_DIR": str(tmp_path),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+EXTERNAL = re.compile(
+    r"""(?:src|href)\s*=\s*["']\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|@import\s+["']?(?:https?:)?//"""
+)
+
+
+def test_no_template_or_asset_of_ours_loads_anything_from_another_host() -> None:
+    offenders = []
+    for path in (ROOT / "jixiao").rglob("*"):
+        ours = path.suffix in {".html", ".css", ".js"} and "node_modules" not in path.parts
+        if ours and EXTERNAL.search(path.read_text(encoding="utf-8", errors="ignore")):
+            offenders.append(str(path.relative_to(ROOT)))
+    assert offenders == []
+
+
+def test_the_demo_district_is_realistic_and_rebuilding_it_changes_nothing(db: None) -> None:
+    call_command("load_demo", quiet=True)
+    counts = (Organization.objects.count(), User.objects.count(), UnitEnrollment.objects.count())
+    call_command("load_demo", quiet=True)
+    assert (
+        Organization.objects.count(),
+        User.objects.count(),
+        UnitEnrollment.objects.count(),
+    ) == counts
+    assert UnitEnrollment.objects.filter(year__year=2026).count() == 60
+    assert UnitCategory.objects.filter(year__year=2026).count() == 3
+    assert Organization.objects.filter(is_department=True).count() == 25
+    roles = set(User.objects.values_list("role", flat=True))
+    assert len(roles) == 10
+
+
+def test_the_healthcheck_answers_without_login(db: None) -> None:
+    assert Client().get(reverse("core:healthz")).json() == {"status": "ok"}
+
+
+def test_the_api_is_described_by_openapi(department: User) -> None:
+    client = login(Client(), department)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/org/organizations/" in schema["paths"]
+    docs = client.get("/api/docs/").content.decode()
+    assert "cdn" not in docs.lower()
+    assert "jsdelivr" not in docs
+
+
+def test_the_ui_is_chinese_by_default_and_switches_to_english(department: User) -> None:
+    client = login(Client(), department)
+    assert '<html lang="zh-hans">' in client.get(reverse("core:home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="en">' in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "vendor/htmx/htmx.min.js",
+        "vendor/echarts/echarts.min.js",
+        "vendor/bootstrap/css/bootstrap.min.css",
+        "core/jixiao.css",
+    ],
+)
+def test_front_end_libraries_are_served_by_jixiao_itself(path: str) -> None:
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(path), path
