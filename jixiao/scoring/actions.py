@@ -1,0 +1,432 @@
+"""Writes of the scoring app: compute a run, publish it, open its rankings, and
+recompute incrementally after one entry changed. Each owns its transaction and writes
+its audit record inside it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from jixiao.audit.models import AuditAction
+from jixiao.audit.records import record
+from jixiao.collection.models import INPUT_COLUMNS, Entry, EntryStatus
+from jixiao.org.models import AssessmentYear
+from jixiao.scoring import loader
+from jixiao.scoring.engine import (
+    CategoryData,
+    CategoryResult,
+    CompiledTree,
+    LeafInput,
+    compile_tree,
+    rescore,
+    score_category,
+    score_province,
+)
+from jixiao.scoring.models import (
+    CategoryRules,
+    RankingsAudience,
+    RunCategory,
+    RunStatus,
+    ScoreRun,
+    UnitResult,
+)
+from jixiao.scoring.outcomes import outcomes_for, rules_json
+from jixiao.scoring.snapshot import dump_data, load_data, tree_from_json
+from jixiao.scoring.store import result_rows, write_rows
+
+
+class ResultActionError(Exception):
+    """A results action cannot be done; the message is for the user (Chinese)."""
+
+
+def _rules_by_category(year: AssessmentYear) -> dict[str, dict[str, Any]]:
+    stored = {
+        r.category.code: r
+        for r in CategoryRules.objects.filter(category__year=year).select_related("category")
+    }
+    return {code: rules_json(stored.get(code)) for code in _category_codes(year)}
+
+
+def _category_codes(year: AssessmentYear) -> list[str]:
+    return list(year.categories.values_list("code", flat=True))
+
+
+def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> ScoreRun:
+    """Compute every unit's results for the year and store them as a new run (version).
+
+    Raises ScoringError (Chinese problems) when the scheme or the data cannot be scored.
+    """
+    started = time.perf_counter()
+    inputs = loader.load_year(year)
+    result = score_province(inputs.province)
+    rules = _rules_by_category(year)
+    snapshots = {code: dump_data(inputs.data[code]) for code in sorted(inputs.data)}
+    digests = {
+        code: loader.fingerprint([inputs.tree_json[code], rules.get(code, {}), layout, blob])
+        for code, (blob, layout) in snapshots.items()
+    }
+    with transaction.atomic():
+        AssessmentYear.objects.select_for_update().get(pk=year.pk)
+        number = (ScoreRun.objects.filter(year=year).aggregate(n=Max("number"))["n"] or 0) + 1
+        published = ScoreRun.objects.filter(year=year, status=RunStatus.PUBLISHED).first()
+        run = ScoreRun.objects.create(
+            year=year,
+            number=number,
+            compared_with=published,
+            fingerprint=loader.fingerprint(digests[c] for c in sorted(digests)),
+            unit_count=len(inputs.unit_ids),
+            missing_count=sum(len(u.missing) for c in result.categories.values() for u in c.units),
+            note=note[:200],
+            created_by=user if getattr(user, "is_authenticated", False) else None,
+        )
+        run_categories = RunCategory.objects.bulk_create(
+            [
+                RunCategory(
+                    run=run,
+                    category=inputs.categories[code],
+                    scale=inputs.trees[code].scale,
+                    tree=inputs.tree_json[code],
+                    node_codes=[n.code for n in inputs.compiled[code].nodes],
+                    rules=rules.get(code, rules_json(None)),
+                    layout={**snapshots[code][1], "periods": inputs.periods_by_code},
+                    data=snapshots[code][0],
+                    digest=digests[code],
+                    unit_count=len(inputs.data[code].unit_codes),
+                )
+                for code in sorted(inputs.data)
+            ]
+        )
+        for rc in run_categories:
+            code = rc.category.code
+            category_result = result.categories[code]
+            outcomes = outcomes_for(category_result.units, inputs.last_year, rc.rules)
+            write_rows(
+                result_rows(
+                    run.pk,
+                    rc.pk,
+                    category_result,
+                    inputs.unit_ids,
+                    outcomes,
+                    inputs.last_year,
+                )
+            )
+        run.summary = {**summarize(published, run), "notes": inputs.notes}
+        run.duration_ms = int((time.perf_counter() - started) * 1000)
+        run.save(update_fields=["summary", "duration_ms"])
+        record(
+            AuditAction.CREATE,
+            run,
+            after={
+                "number": number,
+                "fingerprint": run.fingerprint,
+                "units": run.unit_count,
+                "summary": run.summary,
+            },
+            reason=note,
+        )
+    return run
+
+
+def summarize(old: ScoreRun | None, new: ScoreRun) -> dict[str, int]:
+    """How many units changed total or rank against the published run."""
+    if old is None:
+        return {}
+    before = {
+        unit: (total, rank)
+        for unit, total, rank in UnitResult.objects.filter(run=old).values_list(
+            "unit_id", "total", "rank"
+        )
+    }
+    after = {
+        unit: (total, rank)
+        for unit, total, rank in UnitResult.objects.filter(run=new).values_list(
+            "unit_id", "total", "rank"
+        )
+    }
+    common = set(before) & set(after)
+    return {
+        "changed": sum(1 for u in common if before[u][0] != after[u][0]),
+        "moved": sum(1 for u in common if before[u][1] != after[u][1]),
+        "added": len(set(after) - set(before)),
+        "removed": len(set(before) - set(after)),
+    }
+
+
+def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") -> ScoreRun:
+    """Publish a computed run (绩效办): it becomes frozen; the previous one is superseded."""
+    if audience not in RankingsAudience.values:
+        raise ResultActionError("排名公布范围无效")
+    with transaction.atomic():
+        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.COMPUTED:
+            raise ResultActionError("该版本已发布或已被取代，不能再次发布")
+        newest = ScoreRun.objects.filter(year_id=locked.year_id).aggregate(n=Max("number"))["n"]
+        if newest != locked.number:
+            raise ResultActionError("只能发布最新计算的版本；请先查看最新版本")
+        previous = (
+            ScoreRun.objects.select_for_update()
+            .filter(year_id=locked.year_id, status=RunStatus.PUBLISHED)
+            .first()
+        )
+        if previous is not None:
+            previous.status = RunStatus.SUPERSEDED
+            previous.version += 1
+            previous.save(update_fields=["status", "version", "updated_at"])
+            record(
+                AuditAction.TRANSITION,
+                previous,
+                before={"status": RunStatus.PUBLISHED},
+                after={"status": RunStatus.SUPERSEDED, "superseded_by": locked.number},
+                reason=reason,
+            )
+        locked.status = RunStatus.PUBLISHED
+        locked.published_by = user
+        locked.published_at = timezone.now()
+        locked.rankings_audience = audience
+        locked.version += 1
+        locked.save()
+        record(
+            AuditAction.TRANSITION,
+            locked,
+            before={"status": RunStatus.COMPUTED},
+            after={"status": RunStatus.PUBLISHED, "rankings_audience": audience},
+            reason=reason,
+        )
+    _forget(locked.pk)
+    return locked
+
+
+def set_rankings_audience(
+    run: ScoreRun, *, audience: str, expected_version: int, reason: str = ""
+) -> ScoreRun:
+    """Choose who reads a published run's rankings (e.g. open them to the units)."""
+    if audience not in RankingsAudience.values:
+        raise ResultActionError("排名公布范围无效")
+    with transaction.atomic():
+        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.PUBLISHED:
+            raise ResultActionError("只有已发布的版本才能设置排名公布范围")
+        if locked.version != expected_version:
+            raise ResultActionError("该版本已被他人修改，请刷新页面后重试")
+        before = locked.rankings_audience
+        locked.rankings_audience = audience
+        locked.version += 1
+        locked.save(update_fields=["rankings_audience", "version", "updated_at"])
+        record(
+            AuditAction.TRANSITION,
+            locked,
+            before={"rankings_audience": before},
+            after={"rankings_audience": audience},
+            reason=reason,
+        )
+    return locked
+
+
+# Incremental recompute ---------------------------------------------------------------
+
+SCORING_STATUSES = frozenset(
+    set(EntryStatus.values)
+    - {
+        EntryStatus.DRAFT,
+        EntryStatus.SUBMITTED,
+        EntryStatus.RETURNED,
+        EntryStatus.AWAITING_CONFIRMATION,
+    }
+)
+
+
+@dataclass
+class _Cached:
+    version: int
+    compiled: CompiledTree
+    data: CategoryData
+    result: CategoryResult
+
+
+_CACHE: OrderedDict[tuple[int, int], _Cached] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_CACHE_SIZE = 8
+
+
+def _forget(run_id: int) -> None:
+    with _CACHE_LOCK:
+        for key in [k for k in _CACHE if k[0] == run_id]:
+            del _CACHE[key]
+
+
+def _category_state(run: ScoreRun, rc: RunCategory) -> _Cached:
+    key = (run.pk, rc.pk)
+    with _CACHE_LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None and cached.version == run.version:
+            _CACHE.move_to_end(key)
+            return cached
+    compiled = compile_tree(tree_from_json(rc.tree))
+    data = load_data(rc.data, rc.layout)
+    return _Cached(run.version, compiled, data, score_category(compiled, data))
+
+
+def recompute_entry(entry_id: int) -> ScoreRun | None:
+    """Bring the year's working (computed, unpublished) run up to date after one entry
+    changed, recomputing only its category's column and rewriting only the units whose
+    results moved. Returns None when there is no working run to update (the office then
+    computes a new version)."""
+    row = (
+        Entry.objects.filter(pk=entry_id)
+        .values_list(
+            "unit__code",
+            "indicator__code",
+            "status",
+            "value",
+            "reference",
+            "grade",
+            "period__scheme__year_id",
+            "period_id",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    unit_code, indicator_code, status, value, reference, grade, year_id, period_id = row
+    with transaction.atomic():
+        run = (
+            ScoreRun.objects.select_for_update().filter(year_id=year_id).order_by("-number").first()
+        )
+        if run is None or run.status != RunStatus.COMPUTED:
+            return None
+        rc = _run_category_of(run, unit_code)
+        if rc is None:
+            return None
+        used_period = rc.layout.get("periods", {}).get(indicator_code)
+        if used_period is not None and used_period != period_id:
+            # Another period's figure counts for this indicator: only a full computation
+            # can switch periods.
+            return None
+        state = _category_state(run, rc)
+        fields = state.compiled.leaf_fields.get(indicator_code)
+        if fields is None:
+            return None
+        if status in SCORING_STATUSES:
+            columns = {"value": value, "reference": reference, "grade": grade or None}
+            values = {f.name: columns[INPUT_COLUMNS.get(f.name, "value")] for f in fields}
+            data = state.data.with_input(
+                LeafInput(unit_code, indicator_code, values, entry_id), fields
+            )
+        else:
+            data = state.data.without_input(unit_code, indicator_code)
+        result = rescore(state.result, data, [indicator_code])
+        _rewrite_category(run, rc, state.result, result)
+        blob, layout = dump_data(data)
+        rc.data = blob
+        rc.layout = {**layout, "periods": rc.layout.get("periods", {})}
+        rc.digest = loader.fingerprint([rc.tree, rc.rules, layout, blob])
+        rc.save(update_fields=["data", "layout", "digest"])
+        digests = RunCategory.objects.filter(run=run).order_by("category__code")
+        run.fingerprint = loader.fingerprint(digests.values_list("digest", flat=True))
+        run.version += 1
+        run.save(update_fields=["fingerprint", "version", "updated_at"])
+        record(
+            AuditAction.UPDATE,
+            run,
+            after={"entry": entry_id, "unit": unit_code, "indicator": indicator_code},
+            reason="采集数据变更，增量重算",
+        )
+        with _CACHE_LOCK:
+            _CACHE[(run.pk, rc.pk)] = _Cached(run.version, state.compiled, data, result)
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return run
+
+
+def _run_category_of(run: ScoreRun, unit_code: str) -> RunCategory | None:
+    category_id = (
+        UnitResult.objects.filter(run=run, unit__code=unit_code)
+        .values_list("run_category_id", flat=True)
+        .first()
+    )
+    if category_id is None:
+        return None
+    return RunCategory.objects.select_related("category").get(pk=category_id)
+
+
+def _rewrite_category(
+    run: ScoreRun, rc: RunCategory, old: CategoryResult, new: CategoryResult
+) -> None:
+    last_year = loader.load_last_year(run.year)
+    outcomes = outcomes_for(new.units, last_year, rc.rules)
+    old_outcomes = outcomes_for(old.units, last_year, rc.rules)
+    changed_rows = set()
+    scores_changed = (old.scores != new.scores).any(axis=0)
+    for unit in new.units:
+        before = old.unit(unit.unit_code)
+        row = new.rows[unit.unit_code]
+        if (
+            scores_changed[row]
+            or before.total != unit.total
+            or before.rank != unit.rank
+            or before.position != unit.position
+            or before.missing != unit.missing
+            or outcomes[unit.unit_code] != old_outcomes[unit.unit_code]
+        ):
+            changed_rows.add(unit.unit_code)
+    if not changed_rows:
+        return
+    unit_ids = dict(UnitResult.objects.filter(run_category=rc).values_list("unit__code", "unit_id"))
+    rows = result_rows(run.pk, rc.pk, new, unit_ids, outcomes, last_year)
+
+    existing = {
+        unit_id: pk
+        for pk, unit_id in UnitResult.objects.filter(
+            run_category=rc, unit__code__in=changed_rows
+        ).values_list("pk", "unit_id")
+    }
+    objects = []
+    names = [
+        "total",
+        "total_exact",
+        "rank",
+        "position",
+        "grade",
+        "awards",
+        "warnings",
+        "subtotals",
+        "scores",
+        "missing",
+    ]
+    for values in rows:
+        unit_id = values[2]
+        if unit_id not in existing:
+            continue
+        obj = UnitResult(pk=existing[unit_id], run_id=run.pk)
+        obj.total, obj.total_exact, obj.rank, obj.position = values[3:7]
+        obj.grade = values[8]
+        obj.awards, obj.warnings, obj.subtotals = (json.loads(x) for x in values[9:12])
+        obj.scores, obj.missing = json.loads(values[12]), json.loads(values[13])
+        objects.append(obj)
+    UnitResult.objects.bulk_update(objects, names)
+
+
+def explain_state(rc: RunCategory) -> tuple[CompiledTree, CategoryData, CategoryResult]:
+    """Rebuild a run category's engine result from its snapshot (for explanations)."""
+    compiled = compile_tree(tree_from_json(rc.tree))
+    data = load_data(rc.data, rc.layout)
+    return compiled, data, score_category(compiled, data)
+
+
+__all__ = [
+    "ResultActionError",
+    "compute_run",
+    "explain_state",
+    "publish_run",
+    "recompute_entry",
+    "set_rankings_audience",
+    "summarize",
+]
