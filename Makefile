@@ -27,7 +27,8 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_demo --if-empty
 	@echo "Jixiao 已启动：http://127.0.0.1:8000  （Ctrl+C 停止）"
-	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000 --noreload --insecure
+	$(RUN_ENV) $(VENV)/bin/gunicorn jixiao.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 \
+	  --access-logfile - --log-level warning
 
 totp: setup
 	@$(RUN_ENV) $(PY) manage.py demo_totp
