@@ -60,7 +60,8 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         if year
         else {}
     )
-    rows = [(org, enrollments.get(org.pk)) for org in orgs.annotate(user_count=Count("users"))]
+    orgs = orgs.annotate(user_count=Count("users")).order_by("sort_order", "code")
+    rows = [(org, enrollments.get(org.pk)) for org in orgs]
     stats = Organization.objects.aggregate(
         total=Count("pk"),
         departments=Count("pk", filter=Q(is_department=True)),

@@ -16,6 +16,8 @@ from django.db import transaction
 from jixiao.accounts import demo as accounts_demo
 from jixiao.accounts.models import User
 from jixiao.audit.context import acting_as
+from jixiao.audit.models import AuditAction
+from jixiao.audit.records import record
 from jixiao.org import demo as org_demo
 
 
@@ -37,6 +39,12 @@ class Command(BaseCommand):
                 accounts_demo.build()
                 office = User.objects.get(username="office")
                 with acting_as(office):
+                    record(
+                        AuditAction.IMPORT,
+                        object_type="org.organization",
+                        object_repr="示范区演示数据",
+                        reason="manage.py load_demo 初始化演示数据",
+                    )
                     for config in apps.get_app_configs():
                         if not config.name.startswith("jixiao.") or config.label in (
                             "org",
