@@ -43,8 +43,10 @@ def create_user(user: User, password: str, reason: str = "") -> User:
 
 
 @transaction.atomic
-def update_user(user: User, before: dict[str, object], reason: str = "") -> User:
-    user.save(update_fields=[f.removesuffix("_id") for f in ACCOUNT_FIELDS])
+def update_user(
+    user: User, before: dict[str, object], expected_version: int, reason: str = ""
+) -> User:
+    save_versioned(user, expected_version, ACCOUNT_FIELDS)
     role_changed = any(before.get(f) != getattr(user, f) for f in PERMISSION_FIELDS)
     if role_changed:
         after = snapshot(user, PERMISSION_FIELDS)

@@ -82,6 +82,8 @@ class PasswordChangeForm(forms.Form):
 class UserForm(forms.ModelForm):
     """Creating and editing accounts (system admin)."""
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     class Meta:
         model = User
         fields = [
@@ -99,6 +101,7 @@ class UserForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
         self.fields["organization"].queryset = Organization.objects.active()  # type: ignore[attr-defined]
         for name, field in self.fields.items():
             css = (

@@ -37,6 +37,7 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = JixiaoUserManager()  # type: ignore[misc]
 

@@ -74,9 +74,15 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             if user.pk == request.user.pk and form.cleaned_data["role"] != Role.SYSTEM_ADMIN:
                 form.add_error("role", _("不能修改自己的角色。"))
             else:
-                actions.update_user(form.save(commit=False), before, reason=reason)
-                messages.success(request, _("账号已更新。"))
-                return redirect("accounts:user_list")
+                try:
+                    actions.update_user(
+                        form.save(commit=False), before, form.cleaned_data["version"] or 0, reason
+                    )
+                except EditConflict as conflict:
+                    form.add_error(None, str(conflict))
+                else:
+                    messages.success(request, _("账号已更新。"))
+                    return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "edited": user})
 
 

@@ -45,6 +45,7 @@ def test_a_role_change_is_audited_with_before_after_and_reason(
             "role": Role.DEPARTMENT,
             "is_active": "on",
             "reason": "调岗",
+            "version": department.version,
         },
     )
     event = AuditEvent.objects.filter(
