@@ -88,6 +88,18 @@ class Explained:
     def leaves(self) -> list[ExplanationNode]:
         return [n for n in self.explanation.walk() if n.method is not None]
 
+    def rows(self) -> list[dict[str, Any]]:
+        """Each node with who entered / reviewed / confirmed it and its events' records."""
+        return [
+            {
+                "node": node,
+                "entry": self.entries.get(node.ref) if node.ref is not None else None,
+                "events": [(e, self.events.get(e.ref)) for e in node.events],
+                "indent": node.level - 1,
+            }
+            for node in self.explanation.walk()
+        ]
+
 
 def _name(user_id: int | None, names: dict[int, str]) -> str:
     return names.get(user_id, "") if user_id else ""

@@ -206,9 +206,8 @@ def liwan_world(scores: list[int], year: int = 2026) -> World:
     """Liwan: one category whose only indicator is a directly entered score."""
     w = make_world(year)
     w.category("ZF", 100, "政府及法检类")
-    for i, score in enumerate(scores):
-        code = f"U{i:02d}"
-        w.unit(code, "ZF")
+    for i in range(len(scores)):
+        w.unit(f"U{i:02d}", "ZF")
     w.indicator("S", None, 100, "direct", name="综合得分")
     for i, score in enumerate(scores):
         w.entry(f"U{i:02d}", "S", score)

@@ -58,12 +58,18 @@ def test_postgres_refuses_to_change_published_results_even_in_raw_sql(office: Us
     w = zhangjiagang_world()
     run = actions.compute_run(w.year, user=office)
     actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
-    with pytest.raises(Exception, match="frozen"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE scoring_unitresult SET total = 1 WHERE run_id = %s", [run.pk])
-    with pytest.raises(Exception, match="frozen"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM scoring_scorerun WHERE id = %s", [run.pk])
+    with (
+        pytest.raises(Exception, match="frozen"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE scoring_unitresult SET total = 1 WHERE run_id = %s", [run.pk])
+    with (
+        pytest.raises(Exception, match="frozen"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM scoring_scorerun WHERE id = %s", [run.pk])
     assert _totals(run)["FGJ"] == D("89.75")
 
 
@@ -114,7 +120,8 @@ def test_an_entry_change_updates_the_working_run_incrementally(office: User) -> 
     entry.value = D(100)
     entry.save()
     updated = actions.recompute_entry(entry.pk)
-    assert updated is not None and updated.pk == run.pk
+    assert updated is not None
+    assert updated.pk == run.pk
     totals = _totals(run)
     assert totals["MZJ"] == D("75.40")
     assert totals["FGJ"] == D("89.75")

@@ -1,0 +1,258 @@
+"""Exports of a run: an Excel workbook of all results, and PDF report cards (成绩单).
+
+PDFs use reportlab's built-in Adobe CID font STSong-Light (Adobe-GB1, UniGB-UCS2-H):
+it needs no font file on the server and every PDF viewer renders it (with the reader's
+own Song typeface), so Chinese is set correctly wherever the file is opened.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import (
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from jixiao.audit.models import AuditAction
+from jixiao.audit.records import record
+from jixiao.core.excel import XLSX_CONTENT_TYPE, safe_cell, workbook_response_bytes
+from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
+from jixiao.scoring.views_support import Card, card_for, fixed, kind_label
+
+FONT = "STSong-Light"
+KINDS = ("common", "individual", "evaluation", "bonus_penalty")
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+# Excel -----------------------------------------------------------------------------------
+
+
+def results_workbook(run: ScoreRun) -> Workbook:
+    workbook = Workbook()
+    summary = workbook.active
+    assert summary is not None
+    summary.title = "成绩汇总"
+    header = ["类别", "名次", "单位编码", "单位名称", "总分", "等次", "奖项", "预警"]
+    header += [kind_label(k) for k in KINDS] + ["上年总分", "上年名次", "缺报指标"]
+    summary.append(header)
+    for cell in summary[1]:
+        cell.font = Font(bold=True)
+    rows = (
+        UnitResult.objects.filter(run=run)
+        .order_by("run_category__category__sort_order", "run_category__category__code", "position")
+        .values_list(
+            "run_category__category__name",
+            "rank",
+            "unit__code",
+            "unit__name",
+            "total",
+            "grade",
+            "awards",
+            "warnings",
+            "subtotals",
+            "last_total",
+            "last_rank",
+            "missing",
+            "run_category_id",
+            "scores",
+        )
+    )
+    per_category: dict[int, list[tuple[str, str, list[int]]]] = {}
+    for name, rank, code, unit, total, grade, awards, warnings, subs, lt, lr, miss, rc, sc in rows:
+        summary.append(
+            [
+                safe_cell(name),
+                rank,
+                safe_cell(code),
+                safe_cell(unit),
+                total,
+                safe_cell(grade),
+                safe_cell("、".join(a[0] for a in awards)),
+                safe_cell("；".join(w[1] for w in warnings)),
+                *[Decimal(subs[k]) if k in subs else None for k in KINDS],
+                lt,
+                lr,
+                safe_cell("、".join(miss)),
+            ]
+        )
+        per_category.setdefault(rc, []).append((code, unit, sc))
+    for rc in RunCategory.objects.filter(run=run).select_related("category").defer("data"):
+        sheet = workbook.create_sheet(title=rc.category.name[:28] or rc.category.code)
+        names = {n["code"]: n["name"] for n in rc.tree["nodes"]}
+        sheet.append(["单位编码", "单位名称", *[safe_cell(c) for c in rc.node_codes]])
+        sheet.append(["", "", *[safe_cell(names.get(c, c)) for c in rc.node_codes]])
+        for cell in (*sheet[1], *sheet[2]):
+            cell.font = Font(bold=True)
+        for code, unit, scores in per_category.get(rc.pk, []):
+            sheet.append([safe_cell(code), safe_cell(unit), *[fixed(s) for s in scores]])
+    return workbook
+
+
+def xlsx_response(run: ScoreRun) -> HttpResponse:
+    data = workbook_response_bytes(results_workbook(run))
+    record(AuditAction.EXPORT, run, after={"format": "xlsx", "units": run.unit_count})
+    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+    return _attachment(response, f"考核结果-{run.year.year}-第{run.number}版.xlsx")
+
+
+# PDF -----------------------------------------------------------------------------------------
+
+
+def _font() -> str:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    return FONT
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    font = _font()
+    return {
+        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1),
+        "sub": ParagraphStyle("sub", fontName=font, fontSize=9, leading=13, alignment=1),
+        "h": ParagraphStyle("h", fontName=font, fontSize=11, leading=16, spaceBefore=6),
+        "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5),
+        "small": ParagraphStyle("small", fontName=font, fontSize=7.5, leading=10),
+    }
+
+
+def _esc(text: object) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _num(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return format(value.normalize(), "f") if value else "0"
+
+
+def card_story(card: Card, run: ScoreRun, styles: dict[str, ParagraphStyle]) -> list[object]:
+    result = card.result
+    category = result.run_category.category
+    story: list[object] = [
+        Paragraph(_esc(f"{run.year.year} 年度绩效考核成绩单"), styles["title"]),
+        Paragraph(
+            _esc(
+                f"{result.unit.name}　·　{category.name}（满分 {_num(result.run_category.scale)}）"
+                f"　·　第 {run.number} 版（{run.get_status_display()}）"
+            ),
+            styles["sub"],
+        ),
+        Spacer(1, 4 * mm),
+    ]
+    awards = "、".join(a[0] for a in result.awards) or "—"
+    warnings = "；".join(w[1] for w in result.warnings) or "—"
+    last = (
+        f"{_num(result.last_total)} 分，第 {result.last_rank} 名"
+        if result.last_total is not None
+        else "—"
+    )
+    head = [
+        ["总分", _num(result.total), "名次", f"{result.rank} / {result.units_in_category}"],
+        ["等次", result.grade or "—", "上年", last],
+        ["奖项", awards, "预警", warnings],
+    ]
+    head += [[label, _num(value), "", ""] for label, value in card.subtotals]
+    table = Table(
+        [[Paragraph(_esc(c), styles["cell"]) for c in row] for row in head],
+        colWidths=[22 * mm, 60 * mm, 22 * mm, 76 * mm],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f7")),
+                ("BACKGROUND", (2, 0), (2, 2), colors.HexColor("#eef2f7")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 4 * mm), Paragraph("指标得分明细", styles["h"])]
+    rows = [
+        [
+            Paragraph(_esc(h), styles["cell"])
+            for h in ("编码", "指标", "分值", "得分", "失分", "计分说明")
+        ]
+    ]
+    for line in card.lines:
+        indent = "　" * (line.level - 1)
+        explanation = line.formula if line.is_leaf else ""
+        if line.reason:
+            explanation = f"{explanation}；{line.reason}" if explanation else line.reason
+        rows.append(
+            [
+                Paragraph(_esc(line.code), styles["small"]),
+                Paragraph(_esc(indent + line.name), styles["cell"]),
+                Paragraph(_num(line.points), styles["cell"]),
+                Paragraph(_num(line.score), styles["cell"]),
+                Paragraph(_num(line.lost) if line.lost else "", styles["cell"]),
+                Paragraph(_esc(explanation), styles["small"]),
+            ]
+        )
+    detail = Table(
+        rows, colWidths=[16 * mm, 48 * mm, 14 * mm, 16 * mm, 14 * mm, 72 * mm], repeatRows=1
+    )
+    detail.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef2f7")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(detail)
+    return story
+
+
+def cards_pdf(run: ScoreRun, results: Sequence[UnitResult]) -> bytes:
+    styles = _styles()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{run.year.year} 年度绩效考核成绩单",
+        author="机关绩效考核信息系统",
+    )
+    story: list[object] = []
+    printed = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    for i, result in enumerate(results):
+        if i:
+            story.append(PageBreak())
+        story.extend(card_story(card_for(result), run, styles))
+        story.append(Spacer(1, 3 * mm))
+        story.append(Paragraph(_esc(f"打印时间 {printed}"), styles["small"]))
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def cards_pdf_response(run: ScoreRun, results: Sequence[UnitResult], name: str) -> HttpResponse:
+    data = cards_pdf(run, results)
+    record(AuditAction.EXPORT, run, after={"format": "pdf", "cards": len(results)})
+    response = HttpResponse(data, content_type="application/pdf")
+    return _attachment(response, f"{name}.pdf")
