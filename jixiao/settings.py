@@ -253,6 +253,13 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not MANIFEST_STATIC
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# PDF report cards embed Noto Sans SC (SIL Open Font License), installed from npm, so
+# Chinese renders identically on every machine without system fonts.
+_NOTO_SC = NODE_MODULES / "@expo-google-fonts" / "noto-sans-sc"
+PDF_FONTS = {
+    "regular": _NOTO_SC / "400Regular" / "NotoSansSC_400Regular.ttf",
+    "bold": _NOTO_SC / "700Bold" / "NotoSansSC_700Bold.ttf",
+}
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env_int("JIXIAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
