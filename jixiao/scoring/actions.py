@@ -9,6 +9,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,7 @@ from jixiao.scoring.engine import (
     CategoryData,
     CategoryResult,
     CompiledTree,
+    LastYear,
     LeafInput,
     compile_tree,
     rescore,
@@ -68,9 +70,22 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
     inputs = loader.load_year(year)
     result = score_province(inputs.province)
     rules = _rules_by_category(year)
-    snapshots = {code: dump_data(inputs.data[code]) for code in sorted(inputs.data)}
+    snapshots: dict[str, tuple[bytes, dict[str, Any]]] = {}
+    for code in sorted(inputs.data):
+        blob, layout = dump_data(inputs.data[code])
+        layout["periods"] = {
+            leaf: period
+            for leaf, period in inputs.periods_by_code.items()
+            if leaf in inputs.compiled[code].leaf_fields
+        }
+        layout["last_year"] = {
+            unit: [str(ly.total), ly.rank, ly.units_in_category]
+            for unit in inputs.data[code].unit_codes
+            if (ly := inputs.last_year.get(unit)) is not None
+        }
+        snapshots[code] = (blob, layout)
     digests = {
-        code: loader.fingerprint([inputs.tree_json[code], rules.get(code, {}), layout, blob])
+        code: _digest(inputs.tree_json[code], rules.get(code, {}), layout, blob)
         for code, (blob, layout) in snapshots.items()
     }
     with transaction.atomic():
@@ -96,7 +111,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                     tree=inputs.tree_json[code],
                     node_codes=[n.code for n in inputs.compiled[code].nodes],
                     rules=rules.get(code, rules_json(None)),
-                    layout={**snapshots[code][1], "periods": inputs.periods_by_code},
+                    layout=snapshots[code][1],
                     data=snapshots[code][0],
                     digest=digests[code],
                     unit_count=len(inputs.data[code].unit_codes),
@@ -133,6 +148,10 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             reason=note,
         )
     return run
+
+
+def _digest(tree: Any, rules: Any, layout: dict[str, Any], blob: bytes) -> str:
+    return loader.fingerprint([tree, rules, layout, blob])
 
 
 def summarize(old: ScoreRun | None, new: ScoreRun) -> dict[str, int]:
@@ -325,9 +344,11 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
         result = rescore(state.result, data, [indicator_code])
         _rewrite_category(run, rc, state.result, result)
         blob, layout = dump_data(data)
+        layout["periods"] = rc.layout.get("periods", {})
+        layout["last_year"] = rc.layout.get("last_year", {})
         rc.data = blob
-        rc.layout = {**layout, "periods": rc.layout.get("periods", {})}
-        rc.digest = loader.fingerprint([rc.tree, rc.rules, layout, blob])
+        rc.layout = layout
+        rc.digest = _digest(rc.tree, rc.rules, layout, blob)
         rc.save(update_fields=["data", "layout", "digest"])
         digests = RunCategory.objects.filter(run=run).order_by("category__code")
         run.fingerprint = loader.fingerprint(digests.values_list("digest", flat=True))
@@ -360,7 +381,7 @@ def _run_category_of(run: ScoreRun, unit_code: str) -> RunCategory | None:
 def _rewrite_category(
     run: ScoreRun, rc: RunCategory, old: CategoryResult, new: CategoryResult
 ) -> None:
-    last_year = loader.load_last_year(run.year)
+    last_year = _last_year_of(rc)
     outcomes = outcomes_for(new.units, last_year, rc.rules)
     old_outcomes = outcomes_for(old.units, last_year, rc.rules)
     changed_rows = set()
@@ -412,6 +433,13 @@ def _rewrite_category(
         obj.scores, obj.missing = json.loads(values[12]), json.loads(values[13])
         objects.append(obj)
     UnitResult.objects.bulk_update(objects, names)
+
+
+def _last_year_of(rc: RunCategory) -> dict[str, LastYear]:
+    return {
+        unit: LastYear(unit, Decimal(total) if total != "None" else None, rank, count)
+        for unit, (total, rank, count) in rc.layout.get("last_year", {}).items()
+    }
 
 
 def explain_state(rc: RunCategory) -> tuple[CompiledTree, CategoryData, CategoryResult]:

@@ -137,13 +137,18 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+# Characters STSong-Light (Adobe-GB1) has no glyph for, and their GB stand-ins.
+_GB_SAFE = str.maketrans({"\u2212": "-", "\u00b7": "|", "\u2014": "-"})
+
+
 def _esc(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = str(text).translate(_GB_SAFE)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _num(value: Decimal | None) -> str:
     if value is None:
-        return "—"
+        return "-"
     return format(value.normalize(), "f") if value else "0"
 
 
@@ -154,23 +159,23 @@ def card_story(card: Card, run: ScoreRun, styles: dict[str, ParagraphStyle]) -> 
         Paragraph(_esc(f"{run.year.year} 年度绩效考核成绩单"), styles["title"]),
         Paragraph(
             _esc(
-                f"{result.unit.name}　·　{category.name}（满分 {_num(result.run_category.scale)}）"
-                f"　·　第 {run.number} 版（{run.get_status_display()}）"
+                f"{result.unit.name}　{category.name}（满分 {_num(result.run_category.scale)}）"
+                f"　第 {run.number} 版（{run.get_status_display()}）"
             ),
             styles["sub"],
         ),
         Spacer(1, 4 * mm),
     ]
-    awards = "、".join(a[0] for a in result.awards) or "—"
-    warnings = "；".join(w[1] for w in result.warnings) or "—"
+    awards = "、".join(a[0] for a in result.awards) or "-"
+    warnings = "；".join(w[1] for w in result.warnings) or "-"
     last = (
         f"{_num(result.last_total)} 分，第 {result.last_rank} 名"
         if result.last_total is not None
-        else "—"
+        else "-"
     )
     head = [
-        ["总分", _num(result.total), "名次", f"{result.rank} / {result.units_in_category}"],
-        ["等次", result.grade or "—", "上年", last],
+        ["总分", str(result.total), "名次", f"{result.rank} / {result.units_in_category}"],
+        ["等次", result.grade or "-", "上年", last],
         ["奖项", awards, "预警", warnings],
     ]
     head += [[label, _num(value), "", ""] for label, value in card.subtotals]

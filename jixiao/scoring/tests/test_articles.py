@@ -6,8 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from jixiao.scoring.actions import compute_run
-from jixiao.scoring.models import UnitResult
+from jixiao.accounts.models import User
+from jixiao.scoring.actions import compute_run, publish_run
+from jixiao.scoring.models import RankingsAudience, UnitResult
 from jixiao.scoring.tests.factories import liwan_world, zhangjiagang_world
 
 D = Decimal
@@ -51,3 +52,21 @@ def test_liwan_grades_the_top_30_percent_excellent_and_shares_tied_ranks() -> No
     assert excellent == ["U00", "U01"]
     assert results["U00"].awards == [["标兵", "类别内综合得分最高"]]
     assert sorted(code for code, r in results.items() if r.warnings) == ["U08", "U09"]
+
+
+def test_zhangjiagang_advance_award_and_two_years_warning_use_last_years_published_run(
+    office: User,
+) -> None:
+    last = liwan_world([90, 80, 70, 60, 50], year=2025)
+    publish_run(compute_run(last.year), user=office, audience=RankingsAudience.LEADERS)
+    this = liwan_world([95, 60, 85, 55, 50], year=2026)
+    results = _results(compute_run(this.year))
+    assert results["U02"].last_rank == 3
+    assert results["U02"].rank == 2
+    assert ["争先", "排名较上年上升 1 位"] in results["U02"].awards
+    assert results["U00"].awards[0][0] == "标兵"
+    kinds = {code: [w[0] for w in r.warnings] for code, r in results.items() if r.warnings}
+    assert kinds == {
+        "U03": ["bottom_two", "bottom_two_consecutive"],
+        "U04": ["bottom_two", "bottom_two_consecutive"],
+    }
