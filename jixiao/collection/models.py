@@ -13,8 +13,12 @@ province's millions of entries load fast for scoring:
 
 from __future__ import annotations
 
+import uuid
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.org.models import Organization
@@ -68,6 +72,15 @@ class CollectionPeriod(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def accepts_entries_from(self, department_id: int, now: datetime | None = None) -> bool:
+        """Open and before the deadline, or the office granted this department more time."""
+        now = now or timezone.now()
+        if self.status == PeriodStatus.OPEN and now <= self.deadline:
+            return True
+        if self.status == PeriodStatus.DRAFT:
+            return False
+        return self.exceptions.filter(department_id=department_id, until__gte=now).exists()
+
 
 class EntryStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -99,6 +112,15 @@ class EntryQuerySet(models.QuerySet["Entry"]):
                 EntryStatus.FINAL,
             ],
         )
+
+    def for_department(self, department: Organization) -> EntryQuerySet:
+        return self.filter(department=department)
+
+    def recheck_open(self) -> EntryQuerySet:
+        return self.filter(status=EntryStatus.RECHECK_REQUESTED)
+
+    def recheck_answered(self) -> EntryQuerySet:
+        return self.filter(status=EntryStatus.RECHECK_ANSWERED)
 
     def scoring_inputs(self) -> EntryQuerySet:
         """Entries that count for scores: reviewed and approved or beyond."""
@@ -147,6 +169,10 @@ class Entry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
+    # The latest reason given by whoever sent the entry back (office or leader).
+    review_comment = models.TextField(_("审核意见"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -177,6 +203,15 @@ class BonusPenaltyStatus(models.TextChoices):
     APPROVED = "approved", _("审核通过")
 
 
+class BonusPenaltyQuerySet(models.QuerySet["BonusPenaltyEvent"]):
+    def counting(self) -> BonusPenaltyQuerySet:
+        """Events that count against the caps: everything not sent back."""
+        return self.exclude(status=BonusPenaltyStatus.RETURNED)
+
+    def awaiting_review(self) -> BonusPenaltyQuerySet:
+        return self.filter(status=BonusPenaltyStatus.SUBMITTED)
+
+
 class BonusPenaltyEvent(models.Model):
     """One bonus or penalty (加扣分) event, recorded by the responsible department."""
 
@@ -200,8 +235,13 @@ class BonusPenaltyEvent(models.Model):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("审核意见"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = BonusPenaltyQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheme", "-occurred_on"]
@@ -210,3 +250,147 @@ class BonusPenaltyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.indicator.code} {self.points:+}"
+
+
+class DeadlineException(models.Model):
+    """The office lets one department keep entering after a period's deadline (recorded)."""
+
+    period = models.ForeignKey(
+        CollectionPeriod, on_delete=models.CASCADE, related_name="exceptions"
+    )
+    department = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("数据采集单位")
+    )
+    until = models.DateTimeField(_("延期至"))
+    reason = models.TextField(_("延期理由"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["period", "-granted_at"]
+        verbose_name = _("延期填报")
+        verbose_name_plural = _("延期填报")
+
+    def __str__(self) -> str:
+        return f"{self.period} · {self.department} → {self.until:%Y-%m-%d %H:%M}"
+
+
+class RecheckStatus(models.TextChoices):
+    OPEN = "open", _("待答复")
+    ANSWERED = "answered", _("已答复")
+    CONFIRMED = "confirmed", _("已确认")
+
+
+class RecheckOutcome(models.TextChoices):
+    UPHELD = "upheld", _("维持原结果")
+    CHANGED = "changed", _("更正")
+
+
+class RecheckRequest(models.Model):
+    """A unit asks the department to recheck one published entry (复核申请)."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="rechecks")
+    unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("复核理由"))
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RecheckStatus.choices, default=RecheckStatus.OPEN
+    )
+    outcome = models.CharField(
+        _("答复结果"), max_length=16, choices=RecheckOutcome.choices, blank=True
+    )
+    answer = models.TextField(_("答复意见"), blank=True)
+    # The entry's values before and after the answer (equal when upheld).
+    before = models.JSONField(_("复核前"), default=dict, blank=True)
+    after = models.JSONField(_("复核后"), default=dict, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-filed_at", "-id"]
+        verbose_name = _("复核申请")
+        verbose_name_plural = _("复核申请")
+
+    def __str__(self) -> str:
+        return f"复核申请 #{self.pk} · {self.entry}"
+
+
+def evidence_path(instance: EvidenceFile, filename: str) -> str:
+    # The stored name never comes from the user: a random name with the detected extension.
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
+
+
+class EvidenceFile(models.Model):
+    """An evidence attachment (佐证材料) of an entry, a bonus–penalty event or a recheck."""
+
+    entry = models.ForeignKey(
+        Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    bonus_event = models.ForeignKey(
+        BonusPenaltyEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    recheck = models.ForeignKey(
+        RecheckRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+    )
+    file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    extension = models.CharField(max_length=10)
+    size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(entry__isnull=False, bonus_event__isnull=True, recheck__isnull=True)
+                    | models.Q(entry__isnull=True, bonus_event__isnull=False, recheck__isnull=True)
+                    | models.Q(entry__isnull=True, bonus_event__isnull=True, recheck__isnull=False)
+                ),
+                name="evidence_has_one_owner",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Notification(models.Model):
+    """An in-app message to the person who must act next (e-mailed when configured)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    text = models.CharField(_("内容"), max_length=300)
+    link = models.CharField(_("链接"), max_length=300, blank=True)
+    is_read = models.BooleanField(_("已读"), default=False)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("消息通知")
+        verbose_name_plural = _("消息通知")
+        indexes = [models.Index(fields=["recipient", "is_read"])]
+
+    def __str__(self) -> str:
+        return self.text

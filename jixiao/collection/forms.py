@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jixiao.collection.evidence import ALLOWED_HINT
+from jixiao.collection.models import (
+    BonusPenaltyEvent,
+    CollectionPeriod,
+    RecheckOutcome,
+)
+from jixiao.org.models import Organization
+from jixiao.scheme.models import Indicator, Scheme
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class BootstrapMixin:
+    def _style(self) -> None:
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class PeriodForm(BootstrapMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = CollectionPeriod
+        fields = [
+            "scheme",
+            "kind",
+            "code",
+            "name",
+            "starts_on",
+            "ends_on",
+            "deadline",
+            "recheck_days",
+        ]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "deadline": DATETIME}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scheme"].queryset = Scheme.objects.select_related("year")  # type: ignore[attr-defined]
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            for name in ("scheme", "kind", "code"):
+                self.fields[name].disabled = True
+        self._style()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        return data
+
+
+class ExceptionForm(BootstrapMixin, forms.Form):
+    department = forms.ModelChoiceField(Organization.objects.departments(), label=_("数据采集单位"))
+    until = forms.DateTimeField(label=_("延期至"), widget=DATETIME)
+    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class EvidenceForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("佐证材料"), help_text=ALLOWED_HINT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class UploadForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(
+        label=_("填好的 Excel 模板（.xlsx）"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class RecheckForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("复核理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    file = forms.FileField(label=_("佐证材料（可选）"), required=False, help_text=ALLOWED_HINT)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+
+
+class AnswerForm(BootstrapMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("答复结果"), choices=RecheckOutcome.choices, widget=forms.RadioSelect
+    )
+    answer = forms.CharField(
+        label=_("答复意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    value = forms.CharField(label=_("新的数值"), required=False)
+    reference = forms.CharField(label=_("新的基准值"), required=False)
+    grade = forms.CharField(label=_("新的等次"), required=False)
+    new_reason = forms.CharField(
+        label=_("新的计分说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._style()
+        self.fields["outcome"].widget.attrs["class"] = "form-check-input"
+
+
+class BonusEventForm(BootstrapMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = BonusPenaltyEvent
+        fields = ["indicator", "unit", "points", "document_number", "occurred_on", "description"]
+        widgets = {"occurred_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        labels = {"indicator": _("加扣分指标"), "unit": _("被考核单位")}
+
+    def __init__(
+        self,
+        *args: Any,
+        indicators: Any = None,
+        units: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        indicator_field: forms.ModelChoiceField = self.fields["indicator"]  # type: ignore[assignment]
+        unit_field: forms.ModelChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        indicator_field.queryset = (
+            indicators if indicators is not None else Indicator.objects.none()
+        )
+        unit_field.queryset = units if units is not None else Organization.objects.none()
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        self._style()

@@ -1,0 +1,169 @@
+"""The bonus–penalty ledger (加扣分台账): one event at a time, caps enforced per unit.
+
+An indicator of kind bonus_penalty caps the running total of a unit's bonuses
+(bonus_cap) and of its penalties (penalty_cap). Every event not sent back counts
+(draft, submitted, approved), so two departments' drafts cannot together break a cap
+that each alone respects. Checked on save, on submit and on approval.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jixiao.accounts.models import User
+from jixiao.accounts.roles import Role
+from jixiao.audit.records import record_create, record_update, snapshot
+from jixiao.collection.models import BonusPenaltyEvent, BonusPenaltyStatus
+from jixiao.core.concurrency import save_versioned
+from jixiao.org.models import Organization, UnitEnrollment
+from jixiao.scheme.models import Indicator, IndicatorKind, Scheme
+
+ZERO = Decimal(0)
+EVENT_FIELDS = [
+    "unit_id",
+    "indicator_id",
+    "points",
+    "document_number",
+    "occurred_on",
+    "description",
+]
+
+
+class LedgerError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Totals:
+    bonus: Decimal
+    penalty: Decimal  # positive number of points deducted
+
+
+def bonus_indicators(scheme: Scheme, department: Organization | None = None) -> QuerySet[Indicator]:
+    qs = Indicator.objects.filter(scheme=scheme, kind=IndicatorKind.BONUS_PENALTY).filter(
+        children__isnull=True
+    )
+    return qs.filter(owner=department) if department is not None else qs
+
+
+def running_totals(indicator_id: int, unit_id: int, exclude_pk: int | None = None) -> Totals:
+    qs = BonusPenaltyEvent.objects.counting().filter(indicator_id=indicator_id, unit_id=unit_id)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    sums = qs.aggregate(
+        bonus=Sum("points", filter=Q(points__gt=0)), penalty=Sum("points", filter=Q(points__lt=0))
+    )
+    return Totals(bonus=sums["bonus"] or ZERO, penalty=-(sums["penalty"] or ZERO))
+
+
+def check_caps(event: BonusPenaltyEvent) -> None:
+    """Raise LedgerError (Chinese) if this event would push the unit past a cap."""
+    from jixiao.collection.workflow import TransitionRefused
+
+    indicator = event.indicator
+    totals = running_totals(event.indicator_id, event.unit_id, exclude_pk=event.pk)
+    cap = indicator.bonus_cap
+    if event.points > 0 and cap is not None and totals.bonus + event.points > cap:
+        raise TransitionRefused(
+            _("超出加分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计加 %(sum)s 分。")
+            % {
+                "ind": indicator.name,
+                "cap": _fmt(cap),
+                "unit": event.unit.name,
+                "sum": _fmt(totals.bonus),
+            }
+        )
+    cap = indicator.penalty_cap
+    if event.points < 0 and cap is not None and totals.penalty - event.points > cap:
+        raise TransitionRefused(
+            _("超出扣分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计扣 %(sum)s 分。")
+            % {
+                "ind": indicator.name,
+                "cap": _fmt(cap),
+                "unit": event.unit.name,
+                "sum": _fmt(totals.penalty),
+            }
+        )
+
+
+def _fmt(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def events_visible_to(user: User) -> QuerySet[BonusPenaltyEvent]:
+    qs = BonusPenaltyEvent.objects.select_related("indicator", "unit", "department", "scheme")
+    if user.has_role(Role.OFFICE):
+        return qs
+    if user.has_role(Role.DEPARTMENT):
+        return qs.filter(department_id=user.organization_id)
+    if user.has_role(Role.UNIT):
+        return qs.filter(unit_id=user.organization_id, status=BonusPenaltyStatus.APPROVED)
+    return qs.none()
+
+
+def access_event(user: User, pk: int) -> BonusPenaltyEvent:
+    event = events_visible_to(user).filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def units_of(scheme: Scheme) -> QuerySet[Organization]:
+    return Organization.objects.filter(
+        pk__in=UnitEnrollment.objects.filter(year_id=scheme.year_id).values("unit_id")
+    )
+
+
+def save_event(
+    user: User,
+    event: BonusPenaltyEvent,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+) -> BonusPenaltyEvent:
+    """Create or edit a draft / returned event of the user's department (caps checked)."""
+    if not user.has_role(Role.DEPARTMENT):
+        raise LedgerError(_("只有数据采集单位可以登记加扣分事项。"))
+    if event.pk is not None and event.department_id != user.organization_id:
+        raise Http404
+    if event.pk is not None and event.status not in (
+        BonusPenaltyStatus.DRAFT,
+        BonusPenaltyStatus.RETURNED,
+    ):
+        raise LedgerError(_("已提交的事项不能修改。"))
+    indicator: Indicator = data["indicator"]
+    if indicator.owner_id != user.organization_id or indicator.kind != IndicatorKind.BONUS_PENALTY:
+        raise LedgerError(_("该加扣分指标不由本单位负责。"))
+    if not units_of(indicator.scheme).filter(pk=data["unit"].pk).exists():
+        raise LedgerError(_("该单位不是本年度的被考核单位。"))
+    if data["points"] == 0:
+        raise LedgerError(_("分值不能为 0：加分填正数，扣分填负数。"))
+    before = snapshot(event, EVENT_FIELDS) if event.pk else None
+    event.scheme = indicator.scheme
+    event.indicator = indicator
+    event.unit = data["unit"]
+    event.department = user.organization
+    event.points = data["points"]
+    event.document_number = data.get("document_number", "")
+    event.occurred_on = data["occurred_on"]
+    event.description = data["description"]
+    event.entered_by = event.entered_by or user
+    check_caps(event)
+    with transaction.atomic():
+        if before is None:
+            event.save()
+            record_create(event)
+        else:
+            save_versioned(
+                event,
+                expected_version if expected_version is not None else event.version,
+                [f.removesuffix("_id") if f.endswith("_id") else f for f in EVENT_FIELDS],
+            )
+            record_update(event, before)
+    return event

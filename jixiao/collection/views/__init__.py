@@ -1,0 +1,1 @@
+"""Views of the collection app, one module per screen family."""
