@@ -171,17 +171,42 @@ class IndicatorPoints(models.Model):
         return f"{self.indicator.code}@{self.category.code}={self.points}"
 
 
+class RevisionStatus(models.TextChoices):
+    OPEN = "open", _("修订中")
+    APPLIED = "applied", _("已生效")
+
+
+class RevisionQuerySet(models.QuerySet["SchemeRevision"]):
+    def applied(self) -> RevisionQuerySet:
+        return self.filter(status=RevisionStatus.APPLIED)
+
+    def open(self) -> RevisionQuerySet:
+        return self.filter(status=RevisionStatus.OPEN)
+
+
 class SchemeRevision(models.Model):
-    """A recorded change to a published scheme, with its reason, visible to every unit."""
+    """A recorded change to a published scheme, with its reason, visible to every unit.
+
+    The office opens a revision (with its reason), edits the tree, and applies it; the
+    tree as it was before is kept in `before` so the revision can be abandoned, and
+    `summary` lists what changed (added / removed / changed indicators by code).
+    """
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField(_("修订号"))
     reason = models.TextField(_("修订原因"))
     summary = models.JSONField(_("修订内容"), default=dict)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RevisionStatus.choices, default=RevisionStatus.APPLIED
+    )
+    before = models.JSONField(_("修订前方案"), default=dict, blank=True)
+    applied_at = models.DateTimeField(_("生效时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("修订时间"), auto_now_add=True)
+
+    objects = RevisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["scheme", "-number"]
@@ -189,6 +214,10 @@ class SchemeRevision(models.Model):
         verbose_name_plural = _("方案修订")
         constraints = [
             models.UniqueConstraint(fields=["scheme", "number"], name="revision_number_per_scheme"),
+            # At most one revision in progress per scheme.
+            models.UniqueConstraint(
+                fields=["scheme"], condition=models.Q(status="open"), name="one_open_revision"
+            ),
         ]
 
     def __str__(self) -> str:
