@@ -303,12 +303,16 @@ def apply_revision(revision: SchemeRevision) -> SchemeRevision:
             _("修订后的方案还有 %(n)d 处错误，不能生效。") % {"n": len(report.errors)},
             [i.message for i in report.errors],
         )
-    diff = revision_diff(revision)
+    before_nodes = _snapshot_nodes(revision)
+    after_nodes = load_nodes(scheme)
+    diff = diff_trees(before_nodes, after_nodes)
+    reordered = [n.code for n in before_nodes] != [n.code for n in after_nodes]
     settings_before = revision.before.get("settings", {})
     settings_after = settings_snapshot(scheme)
-    if diff.is_empty and settings_before == settings_after:
+    if diff.is_empty and not reordered and settings_before == settings_after:
         raise SchemeActionError(_("本次修订没有任何改动；如无需调整，请放弃修订。"))
     summary = diff.summary()
+    summary["reordered"] = reordered
     if settings_before != settings_after:
         summary["settings"] = {"before": settings_before, "after": settings_after}
     revision.summary = summary
