@@ -257,12 +257,14 @@ def _save_one(
                 raise EditConflict(entry) from error
             record_create(entry)
             return entry
+        if expected_version is None:
+            # The user typed into an empty cell that somebody else has filled since.
+            raise EditConflict(entry)
         before = snapshot(entry, ENTRY_FIELDS)
         for key, value in values.items():
             setattr(entry, key, value)
         entry.entered_by, entry.entered_at = user, now
-        version = expected_version if expected_version is not None else entry.version
-        save_versioned(entry, version, [*ENTRY_FIELDS, "entered_by", "entered_at"])
+        save_versioned(entry, expected_version, [*ENTRY_FIELDS, "entered_by", "entered_at"])
         record_update(entry, before)
     return entry
 

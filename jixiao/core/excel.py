@@ -105,6 +105,14 @@ def _check_xlsx_container(data: bytes) -> None:
     compressed = sum(info.compress_size for info in infos) or 1
     if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
         raise SpreadsheetError(_("文件解压后体积异常（疑似压缩炸弹），已拒绝。"))
+    # Workbooks never declare a DTD; one that does is an entity bomb or an XXE attempt.
+    # A declaration must come before the root element, so the head of each part suffices.
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with archive.open(info) as part:
+                head = part.read(4096)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise SpreadsheetError(_("文件包含不安全的 XML 内容（实体声明），已拒绝。"))
 
 
 def open_workbook(
