@@ -196,3 +196,13 @@ def make_event(
         status=status,
         entered_by=entered_by,
     )
+
+
+def make_org_unit(code: str, category: UnitCategory) -> Organization:
+    from jixiao.org.models import OrganizationKind
+
+    unit = Organization.objects.create(
+        code=code, name=f"街道{code}", kind=OrganizationKind.STREET, is_assessed_unit=True
+    )
+    enroll(unit, category)
+    return unit
