@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -289,7 +289,8 @@ def _category_state(run: ScoreRun, rc: RunCategory) -> _Cached:
             _CACHE.move_to_end(key)
             return cached
     compiled = compile_tree(tree_from_json(rc.tree))
-    data = load_data(rc.data, rc.layout)
+    blob = RunCategory.objects.values_list("data", flat=True).get(pk=rc.pk)
+    data = load_data(blob, rc.layout)
     return _Cached(run.version, compiled, data, score_category(compiled, data))
 
 
@@ -368,14 +369,11 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
 
 
 def _run_category_of(run: ScoreRun, unit_code: str) -> RunCategory | None:
-    category_id = (
-        UnitResult.objects.filter(run=run, unit__code=unit_code)
-        .values_list("run_category_id", flat=True)
-        .first()
-    )
-    if category_id is None:
-        return None
-    return RunCategory.objects.select_related("category").get(pk=category_id)
+    """The unit's category in the run, without its (large) input snapshot."""
+    rc = RunCategory.objects.filter(run=run, results__unit__code=unit_code).defer("data").first()
+    if rc is not None:
+        rc.run = run
+    return rc
 
 
 def _rewrite_category(
@@ -400,39 +398,24 @@ def _rewrite_category(
             changed_rows.add(unit.unit_code)
     if not changed_rows:
         return
-    unit_ids = dict(UnitResult.objects.filter(run_category=rc).values_list("unit__code", "unit_id"))
-    rows = result_rows(run.pk, rc.pk, new, unit_ids, outcomes, last_year)
-
-    existing = {
-        unit_id: pk
-        for pk, unit_id in UnitResult.objects.filter(
+    targets = {
+        code: (pk, unit_id)
+        for pk, unit_id, code in UnitResult.objects.filter(
             run_category=rc, unit__code__in=changed_rows
-        ).values_list("pk", "unit_id")
+        ).values_list("pk", "unit_id", "unit__code")
     }
-    objects = []
-    names = [
-        "total",
-        "total_exact",
-        "rank",
-        "position",
-        "grade",
-        "awards",
-        "warnings",
-        "subtotals",
-        "scores",
-        "missing",
-    ]
-    for values in rows:
-        unit_id = values[2]
-        if unit_id not in existing:
-            continue
-        obj = UnitResult(pk=existing[unit_id], run_id=run.pk)
-        obj.total, obj.total_exact, obj.rank, obj.position = values[3:7]
-        obj.grade = values[8]
-        obj.awards, obj.warnings, obj.subtotals = (json.loads(x) for x in values[9:12])
-        obj.scores, obj.missing = json.loads(values[12]), json.loads(values[13])
-        objects.append(obj)
-    UnitResult.objects.bulk_update(objects, names)
+    unit_ids = {code: unit_id for code, (_, unit_id) in targets.items()}
+    pk_of = {unit_id: pk for pk, unit_id in targets.values()}
+    rows = result_rows(run.pk, rc.pk, new, unit_ids, outcomes, last_year, only=set(unit_ids))
+    table = UnitResult._meta.db_table
+    sql = (
+        f"UPDATE {table} SET total = %s, total_exact = %s, rank = %s, position = %s, "
+        "grade = %s, awards = %s, warnings = %s, subtotals = %s, scores = %s, missing = %s "
+        "WHERE id = %s"
+    )
+    params = [(*values[3:7], *values[8:14], pk_of[values[2]]) for values in rows]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def _last_year_of(rc: RunCategory) -> dict[str, LastYear]:

@@ -26,8 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db import connection
-from django.db.models import Q
+from django.db import DataError, connection, transaction
 
 from jixiao.collection.models import (
     INPUT_COLUMNS,
@@ -167,134 +166,155 @@ def load_trees(
 # Entries -------------------------------------------------------------------
 
 
-def chosen_periods(scheme: Scheme, leaf_ids: Iterable[int]) -> dict[int, int]:
-    """indicator id -> the latest period (by end date) holding a scoring entry for it."""
-    ends = dict(
-        CollectionPeriod.objects.filter(scheme=scheme).values_list("id", "ends_on").order_by()
-    )
-    pairs = (
-        Entry.objects.scoring_inputs()
-        .filter(period_id__in=list(ends))
-        .values_list("indicator_id", "period_id")
-        .distinct()
-        .order_by()
-    )
-    wanted = set(leaf_ids)
-    best: dict[int, int] = {}
-    for indicator_id, period_id in pairs:
-        if indicator_id not in wanted:
-            continue
-        current = best.get(indicator_id)
-        if current is None or (ends[period_id], period_id) > (ends[current], current):
-            best[indicator_id] = period_id
-    return best
-
-
-def _period_filter(periods: Mapping[int, int]) -> Q:
-    by_period: dict[int, list[int]] = {}
-    for indicator_id, period_id in periods.items():
-        by_period.setdefault(period_id, []).append(indicator_id)
-    q = Q(pk__in=[])
-    for period_id, indicators in sorted(by_period.items()):
-        q |= Q(period_id=period_id, indicator_id__in=sorted(indicators))
-    return q
-
-
 def _scaled(value: Decimal | None) -> int:
     if value is None:
         return int(NULL)
     return int(value.scaleb(DIGITS).to_integral_value())
 
 
-def read_blocks_generic(periods: Mapping[int, int]) -> list[Block]:
-    rows = (
-        Entry.objects.scoring_inputs()
-        .filter(_period_filter(periods))
-        .values_list("indicator_id", "unit_id", "id", "value", "reference", "grade")
-        .order_by("indicator_id", "unit_id")
+@dataclass
+class EntryArrays:
+    """Every scoring entry of the scheme as parallel arrays (one element per entry)."""
+
+    indicator: np.ndarray
+    unit: np.ndarray
+    entry: np.ndarray
+    period: np.ndarray
+    value: np.ndarray
+    reference: np.ndarray
+    grades: dict[int, str]
+
+
+_COLUMNS = ("indicator_id", "unit_id", "id", "period_id", "value", "reference")
+
+
+def _scoring_entries(period_ids: Sequence[int]) -> Any:
+    return Entry.objects.scoring_inputs().filter(period_id__in=list(period_ids)).order_by()
+
+
+def read_entries_generic(period_ids: Sequence[int]) -> EntryArrays:
+    rows = list(_scoring_entries(period_ids).values_list(*_COLUMNS, "grade"))
+    values = [_scaled(r[4]) for r in rows]
+    references = [_scaled(r[5]) for r in rows]
+    big = any(v != NULL and abs(v) >= 2**62 for v in values + references)
+    kind: Any = object if big else np.int64
+    return EntryArrays(
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.int64),
+        np.array([r[2] for r in rows], dtype=np.int64),
+        np.array([r[3] for r in rows], dtype=np.int64),
+        np.array(values, dtype=kind),
+        np.array(references, dtype=kind),
+        {r[2]: r[6] for r in rows if r[6]},
     )
-    grouped: dict[int, list[tuple[Any, ...]]] = {}
-    for row in rows:
-        grouped.setdefault(row[0], []).append(row)
-    blocks = []
-    for indicator_id, items in grouped.items():
-        blocks.append(
-            Block(
-                indicator_id,
-                np.array([r[1] for r in items], dtype=np.int64),
-                np.array([r[2] for r in items], dtype=np.int64),
-                np.array([_scaled(r[3]) for r in items], dtype=object),
-                np.array([_scaled(r[4]) for r in items], dtype=object),
-                [r[5] or "" for r in items],
-            )
-        )
-    return [_narrow(b) for b in blocks]
 
 
-def _narrow(block: Block) -> Block:
-    """Python-int arrays become int64 when every value fits."""
-    for name in ("value", "reference"):
-        array = getattr(block, name)
-        if array.dtype == object and all(v == NULL or abs(v) < 2**62 for v in array.tolist()):
-            setattr(block, name, array.astype(np.int64))
-    return block
-
-
-_PG_SQL = """
-SELECT e.indicator_id,
-       string_agg(e.unit_id::text, ',' ORDER BY e.unit_id),
-       string_agg(e.id::text, ',' ORDER BY e.unit_id),
-       string_agg(CASE WHEN e.value IS NULL THEN '{null}'
-                       WHEN abs(e.value) < 1e14 THEN (e.value * {scale})::int8::text
-                       ELSE 'X' END, ',' ORDER BY e.unit_id),
-       string_agg(CASE WHEN e.reference IS NULL THEN '{null}'
-                       WHEN abs(e.reference) < 1e14 THEN (e.reference * {scale})::int8::text
-                       ELSE 'X' END, ',' ORDER BY e.unit_id),
-       string_agg(e.grade, E'\\x1f' ORDER BY e.unit_id)
-FROM collection_entry e
-WHERE e.id IN ({ids})
-GROUP BY e.indicator_id
+_PG_BLOCKS = """
+SELECT indicator_id, period_id,
+       string_agg(concat_ws(' ', unit_id, id, {value}, {reference}), ' ')
+FROM ({entries}) e
+GROUP BY indicator_id, period_id
 """
 
 
-def read_blocks_postgres(periods: Mapping[int, int]) -> list[Block]:
-    ids_sql, ids_params = (
-        Entry.objects.scoring_inputs()
-        .filter(_period_filter(periods))
-        .values("id")
-        .order_by()
-        .query.sql_with_params()
+def read_blocks_postgres(
+    period_ids: Sequence[int], period_rank: Mapping[int, int]
+) -> tuple[list[Block], dict[int, int]] | None:
+    """One row per (indicator, period), its columns aggregated into comma-separated
+    integers (scaled to 10**-4 by the server) that numpy parses in C. No ORDER BY: every
+    aggregate of a group sees the rows in the same order, and blocks are sorted by unit
+    here. Returns None when a value is too large for int64 (the Decimal path takes over).
+    """
+    # A value beyond int64 makes the cast fail: the Decimal path then takes over.
+    scaled = "coalesce(({c} * {scale})::int8, {null})"
+    qs = _scoring_entries(period_ids).values_list(*_COLUMNS)
+    entries_sql, params = qs.query.sql_with_params()
+    sql = _PG_BLOCKS.format(
+        entries=entries_sql,
+        value=scaled.format(c="value", null=int(NULL), scale=SCALE),
+        reference=scaled.format(c="reference", null=int(NULL), scale=SCALE),
     )
-    sql = _PG_SQL.format(null=int(NULL), scale=SCALE, ids=ids_sql)
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            groups = cursor.fetchall()
+    except DataError:
+        return None
+    grades = dict(_scoring_entries(period_ids).exclude(grade="").values_list("id", "grade"))
+    best: dict[int, tuple[int, int]] = {}
+    for i, (indicator_id, period_id, *_rest) in enumerate(groups):
+        rank = period_rank[period_id]
+        if indicator_id not in best or rank > best[indicator_id][0]:
+            best[indicator_id] = (rank, i)
     blocks = []
-    fallback: dict[int, int] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids_params)
-        for indicator_id, units, ids, values, refs, grades in cursor.fetchall():
-            if "X" in values or "X" in refs:
-                fallback[indicator_id] = periods[indicator_id]
-                continue
-            blocks.append(
-                Block(
-                    indicator_id,
-                    np.fromstring(units, dtype=np.int64, sep=","),
-                    np.fromstring(ids, dtype=np.int64, sep=","),
-                    np.fromstring(values, dtype=np.int64, sep=","),
-                    np.fromstring(refs, dtype=np.int64, sep=","),
-                    grades.split(GRADE_SEPARATOR) if grades is not None else [],
-                )
+    chosen = {}
+    for indicator_id, (_, i) in sorted(best.items()):
+        _, period_id, text = groups[i]
+        rows = np.fromstring(text, dtype=np.int64, sep=" ").reshape(-1, 4)
+        rows = rows[np.argsort(rows[:, 0], kind="stable")]
+        ids = rows[:, 1].copy()
+        blocks.append(
+            Block(
+                indicator_id,
+                rows[:, 0].copy(),
+                ids,
+                rows[:, 2].copy(),
+                rows[:, 3].copy(),
+                [grades.get(k, "") for k in ids.tolist()] if grades else [""] * len(ids),
             )
-    if fallback:
-        blocks.extend(read_blocks_generic(fallback))
-    return blocks
+        )
+        chosen[indicator_id] = period_id
+    return blocks, chosen
 
 
-def read_blocks(periods: Mapping[int, int]) -> list[Block]:
+def blocks_from_entries(
+    arrays: EntryArrays, period_rank: Mapping[int, int]
+) -> tuple[list[Block], dict[int, int]]:
+    """One block per indicator, holding only the entries of the latest period (by end date)
+    in which that indicator has any scoring entry; returns the blocks and the period used
+    per indicator."""
+    if len(arrays.entry) == 0:
+        return [], {}
+    ranks = np.array([period_rank[p] for p in arrays.period.tolist()], dtype=np.int64)
+    top = int(arrays.indicator.max()) + 1
+    best = np.full(top, -1, dtype=np.int64)
+    np.maximum.at(best, arrays.indicator, ranks)
+    keep = ranks == best[arrays.indicator]
+    order = np.lexsort((arrays.unit[keep], arrays.indicator[keep]))
+    indicator = arrays.indicator[keep][order]
+    unit = arrays.unit[keep][order]
+    entry = arrays.entry[keep][order]
+    period = arrays.period[keep][order]
+    value = arrays.value[keep][order]
+    reference = arrays.reference[keep][order]
+    starts = np.flatnonzero(np.r_[True, indicator[1:] != indicator[:-1]])
+    ends = np.r_[starts[1:], len(indicator)]
+    blocks = []
+    chosen = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        ids = entry[a:b]
+        chosen[int(indicator[a])] = int(period[a])
+        grades = (
+            [arrays.grades.get(i, "") for i in ids.tolist()] if arrays.grades else [""] * (b - a)
+        )
+        blocks.append(Block(int(indicator[a]), unit[a:b], ids, value[a:b], reference[a:b], grades))
+    return blocks, chosen
+
+
+def read_blocks(scheme: Scheme) -> tuple[list[Block], dict[int, int]]:
+    periods = list(
+        CollectionPeriod.objects.filter(scheme=scheme)
+        .order_by("ends_on", "id")
+        .values_list("id", flat=True)
+    )
     if not periods:
-        return []
+        return [], {}
+    rank = {pk: i for i, pk in enumerate(periods)}
     if connection.vendor == "postgresql":
-        return read_blocks_postgres(periods)
-    return read_blocks_generic(periods)
+        fast = read_blocks_postgres(periods, rank)
+        if fast is not None:
+            return fast
+    return blocks_from_entries(read_entries_generic(periods), rank)
 
 
 # Columns -------------------------------------------------------------------
@@ -466,13 +486,9 @@ def load_year(year: AssessmentYear) -> YearInput:
         unit_ids[unit_code] = unit_id
         category_of_unit[unit_id] = (category_code, unit_code)
 
-    leaf_ids = dict(
-        Indicator.objects.filter(scheme=scheme, children__isnull=True).values_list("id", "code")
-    )
     code_of = dict(Indicator.objects.filter(scheme=scheme).values_list("id", "code"))
-    periods = chosen_periods(scheme, leaf_ids)
     notes: list[str] = []
-    blocks = read_blocks(periods)
+    blocks, periods = read_blocks(scheme)
     sizes = {code: len(units) for code, units in unit_codes.items()}
     columns, problems = build_columns(blocks, compiled, unit_rows, sizes, code_of, notes)
     if problems:

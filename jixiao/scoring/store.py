@@ -61,13 +61,17 @@ def result_rows(
     unit_ids: Mapping[str, int],
     outcomes: Mapping[str, Outcome],
     last_year: Mapping[str, LastYear],
+    only: set[str] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """One tuple per unit in RESULT_COLUMNS order, JSON columns already encoded."""
+    """One tuple per unit (or per unit of `only`) in RESULT_COLUMNS order, JSON columns
+    already encoded."""
     compiled = result.compiled
     subtotals = {k: v.tolist() for k, v in kind_subtotals(compiled, result.scores).items()}
     columns = result.scores.T.tolist()
     rows = []
     for unit in result.units:
+        if only is not None and unit.unit_code not in only:
+            continue
         row = result.rows[unit.unit_code]
         outcome = outcomes[unit.unit_code]
         previous = last_year.get(unit.unit_code)

@@ -1,0 +1,96 @@
+"""Times the rankings page of a 500-unit category (server time, through the full Django
+stack: middleware, session, access checks, template).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jx_bench python bench/bench_rankings.py
+
+Loads a one-category province (bench/province.py) as year 2098 once, computes a run,
+then requests `/scoring/runs/<id>/rankings/` as the office. Target: ≤ 150 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from bench_recompute import load_province  # noqa: I001  (sets up Django)
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.province import generate_province
+from jixiao.accounts.models import User
+from jixiao.accounts.roles import Role
+from jixiao.core.testing import login
+from jixiao.org.models import AssessmentYear, Organization, OrganizationKind
+from jixiao.scoring import actions
+from jixiao.scoring.models import ScoreRun
+
+TARGET_MS = 150.0
+
+
+def _office() -> User:
+    org, _ = Organization.objects.get_or_create(
+        code="RBENCHJXB", defaults={"name": "基准绩效办", "kind": OrganizationKind.OFFICE}
+    )
+    user = User.objects.filter(username="bench_office").first()
+    if user is None:
+        user = User(username="bench_office", role=Role.OFFICE, organization=org)
+        user.set_unusable_password()
+        user.save()
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+    return user
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the rankings page")
+    parser.add_argument("--units", type=int, default=500)
+    parser.add_argument("--leaves", type=int, default=200)
+    parser.add_argument("--year", type=int, default=2098)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--reload", action="store_true")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args(argv)
+    if connection.vendor != "postgresql":
+        print("set DATABASE_URL to a PostgreSQL database")
+        return 2
+    year = AssessmentYear.objects.filter(year=args.year).first()
+    if args.reload or year is None or year.enrollments.count() != args.units:
+        province = generate_province(args.units, 1, args.leaves, seed=7)
+        year = load_province(province, args.year, prefix="R")
+    run = ScoreRun.objects.filter(year=year).order_by("-number").first()
+    if run is None:
+        run = actions.compute_run(year, note="bench")
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.SECURE_SSL_REDIRECT = False
+    client = login(Client(), _office())
+    url = reverse("scoring:rankings", args=[run.pk])
+    for _ in range(3):
+        assert client.get(url).status_code == 200  # warm caches and templates
+    timings = []
+    for _ in range(args.requests):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    median = statistics.median(timings) * 1000
+    print(
+        f"rankings page, {args.units} units: median {median:.1f} ms, "
+        f"min {min(timings) * 1000:.1f} ms, max {max(timings) * 1000:.1f} ms, "
+        f"{len(queries)} queries, {len(response.content) // 1024} KiB"
+    )
+    ok = median <= TARGET_MS
+    print("target met" if ok else "TARGET MISSED")
+    return 0 if ok or not args.check else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
