@@ -53,8 +53,10 @@ def bonus_indicators(scheme: Scheme, department: Organization | None = None) -> 
     return qs.filter(owner=department) if department is not None else qs
 
 
-def running_totals(indicator_id: int, unit_id: int, exclude_pk: int | None = None) -> Totals:
-    qs = BonusPenaltyEvent.objects.counting().filter(indicator_id=indicator_id, unit_id=unit_id)
+def running_totals(indicator_ids: list[int], unit_id: int, exclude_pk: int | None = None) -> Totals:
+    qs = BonusPenaltyEvent.objects.counting().filter(
+        indicator_id__in=indicator_ids, unit_id=unit_id
+    )
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
     sums = qs.aggregate(
@@ -63,34 +65,82 @@ def running_totals(indicator_id: int, unit_id: int, exclude_pk: int | None = Non
     return Totals(bonus=sums["bonus"] or ZERO, penalty=-(sums["penalty"] or ZERO))
 
 
+@dataclass(frozen=True)
+class CapStatus:
+    """A node that caps bonuses or penalties (the leaf itself or a group above it)."""
+
+    node: Indicator
+    leaf_ids: list[int]
+    totals: Totals
+
+    @property
+    def bonus_cap(self) -> Decimal | None:
+        return self.node.bonus_cap
+
+    @property
+    def penalty_cap(self) -> Decimal | None:
+        return self.node.penalty_cap
+
+
+def cap_nodes(indicator: Indicator) -> list[Indicator]:
+    """The leaf and its ancestors that carry a bonus or penalty cap (a tree is ≤ 3 deep)."""
+    nodes = []
+    node: Indicator | None = indicator
+    while node is not None:
+        if node.bonus_cap is not None or node.penalty_cap is not None:
+            nodes.append(node)
+        node = node.parent
+    return nodes
+
+
+def _leaves_under(node: Indicator) -> list[int]:
+    if node.parent_id is not None and not node.children.exists():
+        return [node.pk]
+    return list(
+        Indicator.objects.filter(Q(parent=node) | Q(parent__parent=node) | Q(pk=node.pk))
+        .filter(children__isnull=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def cap_status(
+    indicator: Indicator, unit_id: int, exclude_pk: int | None = None
+) -> list[CapStatus]:
+    result = []
+    for node in cap_nodes(indicator):
+        leaves = _leaves_under(node)
+        result.append(CapStatus(node, leaves, running_totals(leaves, unit_id, exclude_pk)))
+    return result
+
+
 def check_caps(event: BonusPenaltyEvent) -> None:
-    """Raise LedgerError (Chinese) if this event would push the unit past a cap."""
+    """Refuse (in Chinese) an event that would push the unit past any cap above it."""
     from jixiao.collection.workflow import TransitionRefused
 
-    indicator = event.indicator
-    totals = running_totals(event.indicator_id, event.unit_id, exclude_pk=event.pk)
-    cap = indicator.bonus_cap
-    if event.points > 0 and cap is not None and totals.bonus + event.points > cap:
-        raise TransitionRefused(
-            _("超出加分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计加 %(sum)s 分。")
-            % {
-                "ind": indicator.name,
-                "cap": _fmt(cap),
-                "unit": event.unit.name,
-                "sum": _fmt(totals.bonus),
-            }
-        )
-    cap = indicator.penalty_cap
-    if event.points < 0 and cap is not None and totals.penalty - event.points > cap:
-        raise TransitionRefused(
-            _("超出扣分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计扣 %(sum)s 分。")
-            % {
-                "ind": indicator.name,
-                "cap": _fmt(cap),
-                "unit": event.unit.name,
-                "sum": _fmt(totals.penalty),
-            }
-        )
+    for status in cap_status(event.indicator, event.unit_id, exclude_pk=event.pk):
+        totals, node = status.totals, status.node
+        cap = node.bonus_cap
+        if event.points > 0 and cap is not None and totals.bonus + event.points > cap:
+            raise TransitionRefused(
+                _("超出加分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计加 %(sum)s 分。")
+                % {
+                    "ind": node.name,
+                    "cap": _fmt(cap),
+                    "unit": event.unit.name,
+                    "sum": _fmt(totals.bonus),
+                }
+            )
+        cap = node.penalty_cap
+        if event.points < 0 and cap is not None and totals.penalty - event.points > cap:
+            raise TransitionRefused(
+                _("超出扣分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计扣 %(sum)s 分。")
+                % {
+                    "ind": node.name,
+                    "cap": _fmt(cap),
+                    "unit": event.unit.name,
+                    "sum": _fmt(totals.penalty),
+                }
+            )
 
 
 def _fmt(value: Decimal) -> str:

@@ -117,3 +117,33 @@ def test_a_unit_sees_only_its_approved_events(
     assert list(ledger.events_visible_to(unit)) == [mine]
     page = unit_client.get(reverse("collection:bonus_list"))
     assert [e.pk for e in page.context["page"]] == [mine.pk]
+
+
+def test_a_group_cap_limits_the_sum_of_its_items(world: World, department: User) -> None:
+    from jixiao.scheme.models import Indicator, IndicatorKind
+
+    group = Indicator.objects.create(
+        scheme=world.scheme,
+        code="JG",
+        name="加分项目",
+        level=1,
+        kind=IndicatorKind.BONUS_PENALTY,
+        bonus_cap=Decimal("4"),
+        penalty_cap=Decimal("0"),
+    )
+    items = []
+    for code in ("JG1", "JG2"):
+        item = f.make_indicator(
+            world.scheme, code, department.organization, kind=IndicatorKind.BONUS_PENALTY, method=""
+        )
+        item.parent = group
+        item.save()
+        items.append(item)
+    data = _data(world, "3") | {"indicator": items[0]}
+    ledger.save_event(department, BonusPenaltyEvent(), data)
+    with pytest.raises(TransitionRefused, match="超出加分上限：加分项目上限 4 分"):
+        ledger.save_event(
+            department, BonusPenaltyEvent(), data | {"indicator": items[1], "points": Decimal("2")}
+        )
+    with pytest.raises(TransitionRefused, match="超出扣分上限：加分项目上限 0 分"):
+        ledger.save_event(department, BonusPenaltyEvent(), data | {"points": Decimal("-1")})

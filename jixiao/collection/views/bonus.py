@@ -91,9 +91,15 @@ def _caps(form: BonusEventForm) -> list[dict[str, object]]:
     """The caps of the department's bonus indicators, shown next to the form."""
     rows: list[dict[str, object]] = []
     for indicator in form.fields["indicator"].queryset:  # type: ignore[attr-defined]
-        rows.append(
-            {"indicator": indicator, "bonus": indicator.bonus_cap, "penalty": indicator.penalty_cap}
-        )
+        for node in ledger.cap_nodes(indicator):
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "node": node,
+                    "bonus": node.bonus_cap,
+                    "penalty": node.penalty_cap,
+                }
+            )
     return rows
 
 
@@ -115,7 +121,7 @@ def bonus_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("collection:bonus_detail", pk=pk)
-    totals = ledger.running_totals(event.indicator_id, event.unit_id)
+    caps = ledger.cap_status(event.indicator, event.unit_id)
     acts = [act for (st, act, actor) in BONUS_TABLE if st == event.status and actor in actors]
     return render(
         request,
@@ -123,7 +129,7 @@ def bonus_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "event": event,
             "form": form,
-            "totals": totals,
+            "caps": caps,
             "actions": acts,
             "evidence": event.evidence.select_related("uploaded_by"),
             "evidence_form": EvidenceForm() if editable else None,
