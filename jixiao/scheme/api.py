@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -56,6 +57,18 @@ class IndicatorTree(APIView):
 
     permission_classes = [HasRole.of(*READERS)]
 
+    @extend_schema(
+        responses=inline_serializer(
+            "IndicatorTree",
+            {
+                "scheme": SchemeSerializer(),
+                "indicators": serializers.ListField(
+                    child=serializers.DictField(),
+                    help_text="Indicators as in the jixiao-scheme v1 interchange format.",
+                ),
+            },
+        )
+    )
     def get(self, request: Request, pk: int) -> Response:
         scheme = access_scheme(request.user, pk)
         revision = open_revision(scheme)
