@@ -10,23 +10,32 @@ then requests `/scoring/runs/<id>/rankings/` as the office. Target: ≤ 150 ms.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
-from bench_recompute import load_province  # noqa: I001  (sets up Django)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
 
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+import django
 
-from bench.province import generate_province
-from jixiao.accounts.models import User
-from jixiao.accounts.roles import Role
-from jixiao.core.testing import login
-from jixiao.org.models import AssessmentYear, Organization, OrganizationKind
-from jixiao.scoring import actions
-from jixiao.scoring.models import ScoreRun
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from bench.bench_recompute import load_province  # noqa: E402
+from bench.province import generate_province  # noqa: E402
+from jixiao.accounts.models import User  # noqa: E402
+from jixiao.accounts.roles import Role  # noqa: E402
+from jixiao.core.testing import login  # noqa: E402
+from jixiao.org.models import AssessmentYear, Organization, OrganizationKind  # noqa: E402
+from jixiao.scoring import actions  # noqa: E402
+from jixiao.scoring.models import ScoreRun  # noqa: E402
 
 TARGET_MS = 150.0
 

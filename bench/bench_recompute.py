@@ -30,7 +30,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -194,7 +194,7 @@ def load_province(province: Province, number: int, prefix: str = "B") -> Assessm
             batch = []
             points = []
             for tree in province.trees:
-                for order, node in enumerate(tree.nodes):
+                for node in tree.nodes:
                     if node.level != level:
                         continue
                     batch.append(

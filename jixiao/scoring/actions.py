@@ -264,7 +264,7 @@ SCORING_STATUSES = frozenset(
 
 @dataclass
 class _Cached:
-    version: int
+    digest: str
     compiled: CompiledTree
     data: CategoryData
     result: CategoryResult
@@ -285,13 +285,25 @@ def _category_state(run: ScoreRun, rc: RunCategory) -> _Cached:
     key = (run.pk, rc.pk)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
-        if cached is not None and cached.version == run.version:
+        if cached is not None and cached.digest == rc.digest:
             _CACHE.move_to_end(key)
             return cached
     compiled = compile_tree(tree_from_json(rc.tree))
     blob = RunCategory.objects.values_list("data", flat=True).get(pk=rc.pk)
-    data = load_data(blob, rc.layout)
-    return _Cached(run.version, compiled, data, score_category(compiled, data))
+    data = apply_patches(compiled, load_data(blob, rc.layout), rc.patches)
+    return _Cached(rc.digest, compiled, data, score_category(compiled, data))
+
+
+def apply_patches(
+    compiled: CompiledTree, data: CategoryData, patches: list[list[Any]]
+) -> CategoryData:
+    for unit_code, indicator_code, values, ref in patches:
+        if values is None:
+            data = data.without_input(unit_code, indicator_code)
+        else:
+            fields = compiled.leaf_fields[indicator_code]
+            data = data.with_input(LeafInput(unit_code, indicator_code, values, ref), fields)
+    return data
 
 
 def recompute_entry(entry_id: int) -> ScoreRun | None:
@@ -334,23 +346,22 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
         fields = state.compiled.leaf_fields.get(indicator_code)
         if fields is None:
             return None
+        patch: list[Any]
         if status in SCORING_STATUSES:
             columns = {"value": value, "reference": reference, "grade": grade or None}
             values = {f.name: columns[INPUT_COLUMNS.get(f.name, "value")] for f in fields}
-            data = state.data.with_input(
-                LeafInput(unit_code, indicator_code, values, entry_id), fields
-            )
+            text = {k: None if v is None else str(v) for k, v in values.items()}
+            patch = [unit_code, indicator_code, text, entry_id]
         else:
-            data = state.data.without_input(unit_code, indicator_code)
+            patch = [unit_code, indicator_code, None, entry_id]
+        data = apply_patches(state.compiled, state.data, [patch])
         result = rescore(state.result, data, [indicator_code])
         _rewrite_category(run, rc, state.result, result)
-        blob, layout = dump_data(data)
-        layout["periods"] = rc.layout.get("periods", {})
-        layout["last_year"] = rc.layout.get("last_year", {})
-        rc.data = blob
-        rc.layout = layout
-        rc.digest = _digest(rc.tree, rc.rules, layout, blob)
-        rc.save(update_fields=["data", "layout", "digest"])
+        # The snapshot itself is not rewritten: the change is appended as a patch, which
+        # every later load applies (a full computation writes a fresh snapshot).
+        rc.patches = [*rc.patches, patch]
+        rc.digest = loader.fingerprint([rc.digest, json.dumps(patch, ensure_ascii=False)])
+        rc.save(update_fields=["patches", "digest"])
         digests = RunCategory.objects.filter(run=run).order_by("category__code")
         run.fingerprint = loader.fingerprint(digests.values_list("digest", flat=True))
         run.version += 1
@@ -362,7 +373,7 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             reason="采集数据变更，增量重算",
         )
         with _CACHE_LOCK:
-            _CACHE[(run.pk, rc.pk)] = _Cached(run.version, state.compiled, data, result)
+            _CACHE[(run.pk, rc.pk)] = _Cached(rc.digest, state.compiled, data, result)
             while len(_CACHE) > _CACHE_SIZE:
                 _CACHE.popitem(last=False)
     return run
@@ -407,15 +418,17 @@ def _rewrite_category(
     unit_ids = {code: unit_id for code, (_, unit_id) in targets.items()}
     pk_of = {unit_id: pk for pk, unit_id in targets.values()}
     rows = result_rows(run.pk, rc.pk, new, unit_ids, outcomes, last_year, only=set(unit_ids))
-    table = UnitResult._meta.db_table
-    sql = (
-        f"UPDATE {table} SET total = %s, total_exact = %s, rank = %s, position = %s, "
-        "grade = %s, awards = %s, warnings = %s, subtotals = %s, scores = %s, missing = %s "
-        "WHERE id = %s"
-    )
+    sql = _UPDATE_RESULT
     params = [(*values[3:7], *values[8:14], pk_of[values[2]]) for values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+
+
+_UPDATE_RESULT = (
+    "UPDATE scoring_unitresult SET total = %s, total_exact = %s, rank = %s, position = %s, "
+    "grade = %s, awards = %s, warnings = %s, subtotals = %s, scores = %s, missing = %s "
+    "WHERE id = %s"
+)
 
 
 def _last_year_of(rc: RunCategory) -> dict[str, LastYear]:
@@ -428,7 +441,7 @@ def _last_year_of(rc: RunCategory) -> dict[str, LastYear]:
 def explain_state(rc: RunCategory) -> tuple[CompiledTree, CategoryData, CategoryResult]:
     """Rebuild a run category's engine result from its snapshot (for explanations)."""
     compiled = compile_tree(tree_from_json(rc.tree))
-    data = load_data(rc.data, rc.layout)
+    data = apply_patches(compiled, load_data(rc.data, rc.layout), rc.patches)
     return compiled, data, score_category(compiled, data)
 
 

@@ -173,7 +173,11 @@ class RunCategory(models.Model):
     # Column layout of `data` (see jixiao.scoring.snapshot).
     layout = models.JSONField(_("数据布局"), default=dict)
     data = models.BinaryField(_("计分输入快照"))
-    # sha256 of tree, rules, layout and data: the run's fingerprint is built from these.
+    # Entries changed since the snapshot was written (incremental recompute), applied on
+    # load: [[unit, indicator, {input: value} or null, entry id], ...]
+    patches = models.JSONField(_("增量变更"), default=list, blank=True)
+    # sha256 of tree, rules, layout and data (chained with each patch): the run's
+    # fingerprint is built from these.
     digest = models.CharField(_("摘要"), max_length=64, default="")
     unit_count = models.PositiveIntegerField(_("单位数"), default=0)
 

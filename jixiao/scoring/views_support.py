@@ -25,15 +25,16 @@ from jixiao.scoring.engine.fixed import SCORE_DIGITS
 from jixiao.scoring.engine.results import new_top_entrants, share_at_least
 from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
 
-# Rebuilt category states, keyed by run category and run version.
-_STATES: OrderedDict[tuple[int, int], tuple[CategoryData, CategoryResult]] = OrderedDict()
+# Rebuilt category states, keyed by run category and its digest.
+_STATES: OrderedDict[tuple[int, str], tuple[CategoryData, CategoryResult]] = OrderedDict()
 _LOCK = threading.Lock()
 
 
 def category_state(rc: RunCategory) -> tuple[CategoryData, CategoryResult]:
     from jixiao.scoring.actions import explain_state
 
-    key = (rc.pk, rc.run.version)
+    # The digest changes with every input change (and ids can be reused on SQLite).
+    key = (rc.pk, rc.digest)
     with _LOCK:
         if key in _STATES:
             _STATES.move_to_end(key)
