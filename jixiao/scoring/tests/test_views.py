@@ -237,3 +237,18 @@ def test_the_rankings_page_runs_a_bounded_number_of_queries(
         response = office_client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("<tr") >= 45
+
+
+def test_the_api_gives_a_unit_only_its_own_row(
+    unit_client: Client, published: ScoreRun, unit_org: Organization
+) -> None:
+    response = unit_client.get(f"/api/v1/scoring/runs/{published.pk}/results/")
+    assert response.status_code == 200
+    rows = response.json()
+    rows = rows.get("results", rows) if isinstance(rows, dict) else rows
+    assert [r["unit"] for r in rows] == [unit_org.code]
+
+
+def test_the_api_refuses_outsiders(personas: dict[str, User], published: ScoreRun) -> None:
+    client = client_for(personas, "reviewer")
+    assert client.get(f"/api/v1/scoring/runs/{published.pk}/results/").status_code == 403
