@@ -27,12 +27,13 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from bench.bench_recompute import load_province  # noqa: E402
 from bench.province import generate_province  # noqa: E402
 from jixiao.accounts.models import User  # noqa: E402
 from jixiao.accounts.roles import Role  # noqa: E402
-from jixiao.core.testing import login  # noqa: E402
+from jixiao.core.testing import login, make_user  # noqa: E402
 from jixiao.org.models import AssessmentYear, Organization, OrganizationKind  # noqa: E402
 from jixiao.scoring import actions  # noqa: E402
 from jixiao.scoring.models import ScoreRun  # noqa: E402
@@ -46,12 +47,10 @@ def _office() -> User:
     )
     user = User.objects.filter(username="bench_office").first()
     if user is None:
-        user = User(username="bench_office", role=Role.OFFICE, organization=org)
-        user.set_unusable_password()
-        user.save()
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        TOTPDevice.objects.create(user=user, name="bench", confirmed=True)
+        user = make_user("bench_office", Role.OFFICE, org)
+    user.must_change_password = False
+    user.password_changed_at = timezone.now()
+    user.save()
     return user
 
 
@@ -81,7 +80,8 @@ def main(argv: list[str] | None = None) -> int:
     client = login(Client(), _office())
     url = reverse("scoring:rankings", args=[run.pk])
     for _ in range(3):
-        assert client.get(url).status_code == 200  # warm caches and templates
+        warm = client.get(url)  # warm caches and templates
+        assert warm.status_code == 200, (warm.status_code, warm.get("Location"))
     timings = []
     for _ in range(args.requests):
         started = time.perf_counter()

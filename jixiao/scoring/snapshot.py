@@ -52,8 +52,61 @@ def _mask(array: np.ndarray) -> np.ndarray | None:
     return None if bool(array.all()) else array
 
 
+class _Packer:
+    """Many small arrays stored as a few big ones (one per dtype): a category has
+    hundreds of columns, and one zip member per array would dominate the cost."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[np.ndarray]] = {}
+        self.sizes: dict[str, int] = {}
+        self.index: dict[str, list[Any]] = {}
+
+    def __setitem__(self, key: str, array: np.ndarray) -> None:
+        kind = array.dtype.str if array.dtype.kind != "U" else "U"
+        if kind == "U":
+            # Strings: stored joined with a separator that cannot occur in a grade.
+            joined = np.array(["\x1e".join(array.tolist())], dtype=np.str_)
+            self.parts.setdefault(f"U{key}", []).append(joined)
+            self.index[key] = ["U", f"U{key}", 0, len(array)]
+            return
+        offset = self.sizes.get(kind, 0)
+        self.parts.setdefault(kind, []).append(array)
+        self.sizes[kind] = offset + len(array)
+        self.index[key] = [kind, kind, offset, len(array)]
+
+    def dump(self) -> tuple[bytes, dict[str, list[Any]]]:
+        buffer = io.BytesIO()
+        names = {kind: f"a{i}" for i, kind in enumerate(sorted(self.parts))}
+        np.savez(buffer, **{names[k]: np.concatenate(v) for k, v in self.parts.items()})  # type: ignore[arg-type]
+        index = {
+            key: [names[part], offset, n, kind]
+            for key, (kind, part, offset, n) in self.index.items()
+        }
+        return buffer.getvalue(), index
+
+
+class _Unpacker:
+    def __init__(self, blob: bytes, index: Mapping[str, list[Any]]) -> None:
+        self.arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
+        self.loaded: dict[str, np.ndarray] = {}
+        self.index = index
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.index
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        name, offset, n, kind = self.index[key]
+        if name not in self.loaded:
+            self.loaded[name] = self.arrays[name]
+        array = self.loaded[name]
+        if kind == "U":
+            text = str(array[0])
+            return np.array(text.split("\x1e") if n else [], dtype=np.str_)
+        return array[offset : offset + n]
+
+
 def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
-    arrays: dict[str, np.ndarray] = {}
+    arrays = _Packer()
     staffing, staffing_enc = _ints(data.staffing)
     arrays["staffing"] = staffing
     columns = []
@@ -61,8 +114,12 @@ def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
         entry: dict[str, Any] = {"code": code, "fields": []}
         arrays[f"c{c}_reported"] = column.reported
         if column.refs is not None:
-            refs = np.array([-1 if r is None else int(r) for r in column.refs], dtype=np.int64)
-            stored, enc = _ints(refs)
+            if all(r is None or isinstance(r, int) for r in column.refs):
+                refs = np.array([-1 if r is None else r for r in column.refs], dtype=np.int64)
+                stored, enc = _ints(refs)
+            else:  # opaque refs (not entry ids): kept as text
+                stored = np.array(["" if r is None else str(r) for r in column.refs], np.str_)
+                enc = "text"
             arrays[f"c{c}_refs"] = stored
             entry["refs"] = enc
         for f, (name, field) in enumerate(sorted(column.fields.items())):
@@ -88,9 +145,9 @@ def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
                     }
                 )
         columns.append(entry)
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)  # type: ignore[arg-type]
+    blob, index = arrays.dump()
     layout = {
+        "index": index,
         "category": data.category_code,
         "units": list(data.unit_codes),
         "staffing": staffing_enc,
@@ -100,11 +157,11 @@ def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
             for e in data.events
         ],
     }
-    return buffer.getvalue(), layout
+    return blob, layout
 
 
 def load_data(blob: bytes, layout: Mapping[str, Any]) -> CategoryData:
-    arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
+    arrays = _Unpacker(blob, layout["index"])
     n = len(layout["units"])
     columns: dict[str, LeafColumn] = {}
     for c, entry in enumerate(layout["columns"]):
@@ -120,7 +177,9 @@ def load_data(blob: bytes, layout: Mapping[str, Any]) -> CategoryData:
                     _restore_ints(arrays[key], spec["enc"]), spec["digits"], present
                 )
         refs: tuple[Any, ...] | None = None
-        if "refs" in entry:
+        if entry.get("refs") == "text":
+            refs = tuple(r or None for r in arrays[f"c{c}_refs"].tolist())
+        elif "refs" in entry:
             raw = _restore_ints(arrays[f"c{c}_refs"], entry["refs"]).tolist()
             refs = tuple(None if r < 0 else r for r in raw)
         columns[entry["code"]] = LeafColumn(fields, arrays[f"c{c}_reported"], refs)
