@@ -8,7 +8,7 @@ STAMP_JS := node_modules/.installed
 # The embedded default is plain HTTP on 127.0.0.1 with DEBUG off.
 RUN_ENV := JIXIAO_HTTPS=0
 
-.PHONY: run test setup lint typecheck browser-deps pytest totp worker bench clean
+.PHONY: run test setup lint typecheck browser-deps pytest totp worker bench clean messages
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -60,6 +60,13 @@ test: lint typecheck browser-deps pytest
 
 bench: setup
 	$(PY) bench/bench_engine.py
+
+# Msgids are Chinese; refresh the English catalog from the source, then compile it.
+# The .mo is committed (a user machine may have no gettext). Needs gettext here.
+messages: $(STAMP_PY)
+	$(PY) manage.py makemessages -l en --ignore=node_modules --ignore=.venv --ignore=bench \
+	  --ignore=data --ignore='test-artifacts' --no-obsolete
+	$(PY) manage.py compilemessages -l en --ignore=node_modules --ignore=.venv
 
 clean:
 	rm -rf $(VENV) node_modules data/static

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -87,10 +88,97 @@ def test_the_api_is_described_by_openapi(department: User) -> None:
 
 def test_the_ui_is_chinese_by_default_and_switches_to_english(department: User) -> None:
     client = login(Client(), department)
-    assert '<html lang="zh-hans">' in client.get(reverse("core:home")).content.decode()
+    page = client.get(reverse("core:home")).content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "退出登录" in page
+    assert "数据采集单位" in page
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     page = client.get(reverse("core:home")).content.decode()
     assert '<html lang="en">' in page
+    assert "Log out" in page
+    assert "Hello, " in page
+    assert "Data-collection department" in page
+    assert "退出登录" not in page
+    # Switching back restores Chinese.
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "退出登录" in client.get(reverse("core:home")).content.decode()
+
+
+@pytest.mark.parametrize("via", ["accept-language", "cookie"])
+def test_the_login_page_speaks_english_when_asked(db: None, via: str) -> None:
+    client = Client()
+    if via == "cookie":
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        page = client.get(reverse("accounts:login"))
+    else:
+        page = client.get(reverse("accounts:login"), headers={"Accept-Language": "en-US,en;q=0.9"})
+    html = page.content.decode()
+    assert '<html lang="en">' in html
+    assert "Log in" in html
+    assert "Username" in html
+    assert "登录" not in html
+
+
+EN_CATALOG = ROOT / "jixiao" / "locale" / "en" / "LC_MESSAGES"
+PLACEHOLDER = re.compile(r"%\([^)]+\)[sd]|%%")
+
+
+def _po_entries(path: Path) -> list[dict[str, str | list[str]]]:
+    """A minimal .po reader: flags and the unescaped msgid / msgid_plural / msgstr(s)."""
+    entries: list[dict[str, str | list[str]]] = []
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        entry: dict[str, str | list[str]] = {"flags": []}
+        key = ""
+        for line in block.strip().splitlines():
+            if line.startswith("#,"):
+                entry["flags"] = [f.strip() for f in line[2:].split(",")]
+            elif line.startswith("#"):
+                continue
+            elif line.startswith('"'):
+                entry[key] = str(entry[key]) + _po_string(line)
+            else:
+                key, _, rest = line.partition(" ")
+                entry[key] = _po_string(rest)
+        if "msgid" in entry:
+            entries.append(entry)
+    return entries
+
+
+def _po_string(quoted: str) -> str:
+    body = quoted.strip()[1:-1]
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), body)
+
+
+def test_the_english_catalog_is_complete_and_compiled() -> None:
+    import gettext
+
+    entries = _po_entries(EN_CATALOG / "django.po")
+    assert len(entries) > 500
+    header, messages = entries[0], entries[1:]
+    assert header["msgid"] == ""
+    assert "fuzzy" not in header["flags"]
+    fuzzy = [e["msgid"] for e in messages if "fuzzy" in e["flags"]]
+    assert fuzzy == []
+    untranslated, broken = [], []
+    for e in messages:
+        forms = [v for k, v in e.items() if k.startswith("msgstr")]
+        if not forms or any(v == "" for v in forms):
+            untranslated.append(e["msgid"])
+        elif "python-format" in e["flags"]:
+            wanted = sorted(PLACEHOLDER.findall(str(e["msgid"])))
+            if any(sorted(PLACEHOLDER.findall(str(v))) != wanted for v in forms):
+                broken.append(e["msgid"])
+    assert untranslated == []
+    assert broken == []
+    # The committed .mo is compiled from this .po (users may have no gettext tools).
+    with (EN_CATALOG / "django.mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    stale = [
+        e["msgid"]
+        for e in messages
+        if "msgstr" in e and compiled.gettext(str(e["msgid"])) != e["msgstr"]
+    ]
+    assert stale == []
 
 
 @pytest.mark.parametrize(
