@@ -32,13 +32,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--categories", type=int, default=40)
     parser.add_argument("--leaves", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20240101)
+    parser.add_argument(
+        "--restricted",
+        type=int,
+        default=2,
+        help="leaves per category split into unit-specific 个性指标 variants (0 = none)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="full runs (best is reported)")
     parser.add_argument("--updates", type=int, default=50, help="incremental updates timed")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
-    province = generate_province(args.units, args.categories, args.leaves, args.seed)
+    province = generate_province(
+        args.units, args.categories, args.leaves, args.seed, restricted=args.restricted
+    )
     generated = time.perf_counter() - start
     entries = province.leaf_count()
     print(

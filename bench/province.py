@@ -2,7 +2,11 @@
 
 Default size: 10,000 units in 40 categories, 200 leaf indicators each (about 2 million
 leaf entries), with every scoring method, bonus/penalty events and a little missing data.
-Everything follows from `seed`.
+With `restricted=k`, the last k leaves of each category's first 个性指标 group become
+unit-specific individual indicators (个性指标): three variants of the same points, each
+applying to a third of the category's units (`Node.units`), entered only for those units.
+Everything follows from `seed`; `restricted=0` (the default) gives exactly the trees and
+data of earlier versions.
 
     from bench.province import generate_province
     province = generate_province(units=400, categories=4, leaves=50, seed=1)
@@ -18,7 +22,7 @@ import argparse
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -185,6 +189,34 @@ def _tree(rng: np.random.Generator, code: str, scale: int, leaves: int, base: in
     return CategoryTree(code, Decimal(scale), tuple(nodes))
 
 
+def _restrict(tree: CategoryTree, codes: list[str], count: int) -> CategoryTree:
+    """The last `count` leaves of the first 个性指标 group, each split into three variants of
+    the same points for three disjoint thirds of the units (no randomness used)."""
+    if count <= 0:
+        return tree
+    group = next(n.code for n in tree.nodes if n.kind == "individual" and n.level == 2)
+    leaves = [n for n in tree.nodes if n.parent_code == group][-count:]
+    chosen = {n.code for n in leaves}
+    nodes: list[Node] = []
+    for node in tree.nodes:
+        if node.code not in chosen:
+            nodes.append(node)
+            continue
+        for k in range(3):
+            units = frozenset(codes[k::3])
+            if units:
+                nodes.append(
+                    replace(
+                        node,
+                        code=f"{node.code}-{k + 1}",
+                        name=f"{node.name}（第{k + 1}组单位）",
+                        sort_order=node.sort_order * 3 + k,
+                        units=units,
+                    )
+                )
+    return replace(tree, nodes=tuple(nodes))
+
+
 def _money(rng: np.random.Generator, n: int, low: float, high: float) -> np.ndarray:
     """Amounts in 万元 with 2 decimals, as integers in 10**-2."""
     return np.round(rng.uniform(low, high, n) * 100).astype(np.int64)
@@ -232,6 +264,7 @@ def generate_province(
     seed: int = 20240101,
     town_share: float = 0.25,
     events_per_unit: float = 1.0,
+    restricted: int = 0,
 ) -> Province:
     """A deterministic province: same arguments, same data."""
     rng = np.random.default_rng(seed)
@@ -247,11 +280,13 @@ def generate_province(
         code = f"C{c + 1:02d}"
         scale = 1000 if c < towns else 100
         base = (3, 4, 5)[c % 3]
-        tree = _tree(rng, code, scale, leaves, base)
-        trees.append(tree)
-        compiled_tree = compile_tree(tree)
-        compiled[code] = compiled_tree
         n = sizes[c]
+        unit_codes = [f"U{serial + 1 + i:05d}" for i in range(n)]
+        tree = _restrict(_tree(rng, code, scale, leaves, base), unit_codes, restricted)
+        trees.append(tree)
+        compiled_tree = compile_tree(tree, unit_codes)
+        compiled[code] = compiled_tree
+        masks = compiled_tree.masks(unit_codes)
         codes = []
         for _ in range(n):
             serial += 1
@@ -264,6 +299,8 @@ def generate_province(
             node = compiled_tree.nodes[i]
             fields = _column(rng, node, n, compiled_tree.points4[i])
             reported = rng.random(n) >= MISSING_RATE
+            if i in masks:
+                reported &= masks[i]
             refs = tuple(f"{node.code}:{u}" for u in codes)
             columns[node.code] = LeafColumn(fields, reported, refs)
         category_events: list[BonusPenaltyEvent] = []
@@ -291,9 +328,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--categories", type=int, default=40)
     parser.add_argument("--leaves", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20240101)
+    parser.add_argument("--restricted", type=int, default=0, help="个性指标 leaves per category")
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    province = generate_province(args.units, args.categories, args.leaves, args.seed)
+    province = generate_province(
+        args.units, args.categories, args.leaves, args.seed, restricted=args.restricted
+    )
     elapsed = time.perf_counter() - start
     print(
         f"{len(province.units)} units, {len(province.trees)} categories, "

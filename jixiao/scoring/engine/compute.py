@@ -116,6 +116,16 @@ class CategoryResult:
     def unit(self, unit_code: str) -> UnitScore:
         return self._by_code[unit_code]
 
+    @property
+    def masks(self) -> Mapping[int, BoolArray]:
+        """Applicability rows of the restricted nodes (see `CompiledTree.masks`)."""
+        return self.compiled.masks(self.unit_codes)
+
+    def applies(self, unit_code: str, node_code: str) -> bool:
+        """Whether the indicator applies to the unit (个性指标 of other units do not)."""
+        mask = self.masks.get(self.compiled.index[node_code])
+        return mask is None or bool(mask[self.rows[unit_code]])
+
     def score(self, unit_code: str, node_code: str) -> Decimal:
         """A node's score (4 decimals) for a unit."""
         node = self.compiled.index[node_code]
@@ -220,6 +230,11 @@ def prepare(
     if problems:
         raise SchemeError(problems)
     unit_list = list(units)
+    for category, compiled_tree in compiled.items():
+        codes = sorted(u.unit_code for u in unit_list if u.category_code == category)
+        problems.extend(f"类别“{category}”：{p}" for p in compiled_tree.unit_problems(codes))
+    if problems:
+        raise SchemeError(problems)
     by_category: dict[str, list[LeafInput]] = {code: [] for code in compiled}
     category_of = {u.unit_code: u.category_code for u in unit_list}
     for u in unit_list:
@@ -257,26 +272,33 @@ def prepare(
 
 
 def _leaf_column(
-    compiled: CompiledTree, data: CategoryData, node: int
+    compiled: CompiledTree, data: CategoryData, node: int, mask: BoolArray | None
 ) -> tuple[IntArray, BoolArray, list[str]]:
-    """Scores of one leaf for every unit, rows lacking data, problems found."""
+    """Scores of one leaf for every unit, rows lacking data, problems found.
+
+    `mask` (None = every unit) says to which units the leaf applies: the others are
+    neither scored (0), nor missing, nor compared with (rank-type methods), nor checked.
+    """
     n = len(data.unit_codes)
     code = compiled.nodes[node].code
     column: LeafColumn | None = data.columns.get(code)
     if column is None:
-        return np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool), []
+        lacking = np.ones(n, dtype=bool) if mask is None else mask.copy()
+        return np.zeros(n, dtype=np.int64), lacking, []
     method = compiled.methods[node]
     params = compiled.params[node]
     assert method is not None
     assert params is not None
-    kin = KernelInput(compiled.points4[node], params, column.fields, column.ok, data.staffing)
+    ok = column.ok if mask is None else column.ok & mask
+    kin = KernelInput(compiled.points4[node], params, column.fields, ok, data.staffing)
     scores, problems = KERNELS[method.code](kin)
     messages = []
     for rows, message in problems:
         listed = "、".join(data.unit_codes[r] for r in rows[:_MAX_ROWS_LISTED])
         more = f"等{len(rows)}个单位" if len(rows) > _MAX_ROWS_LISTED else ""
         messages.append(f"指标“{code}”：单位 {listed}{more}：{message}")
-    return scores, ~column.ok, messages
+    lacking = ~column.ok if mask is None else ~column.ok & mask
+    return scores, lacking, messages
 
 
 def _event_sums(compiled: CompiledTree, data: CategoryData) -> dict[int, IntArray]:
@@ -304,8 +326,12 @@ def _event_sums(compiled: CompiledTree, data: CategoryData) -> dict[int, IntArra
     return sums
 
 
-def _aggregate(compiled: CompiledTree, data: CategoryData, scores: IntArray) -> None:
-    """Fill non-leaf and bonus rows of `scores` in place, deepest level first."""
+def _aggregate(
+    compiled: CompiledTree, data: CategoryData, scores: IntArray, masks: Mapping[int, BoolArray]
+) -> None:
+    """Fill non-leaf and bonus rows of `scores` in place, deepest level first. A parent's
+    score is the sum of its children's, which are 0 where they do not apply; a restricted
+    bonus_penalty node ignores events of units it does not apply to."""
     events = _event_sums(compiled, data) if compiled.bonus_nodes else {}
     for node, kids, bonus in compiled.passes:
         if len(kids) == 1:
@@ -321,6 +347,9 @@ def _aggregate(compiled: CompiledTree, data: CategoryData, scores: IntArray) -> 
             value = np.clip(
                 value, -lower if lower is not None else None, upper if upper is not None else None
             )
+            mask = masks.get(node)
+            if mask is not None:
+                value = np.where(mask, value, 0)
         scores[node] = value
 
 
@@ -357,19 +386,23 @@ def _competition_ranks(published: IntArray, order: IntArray) -> IntArray:
 def score_category(tree: CompiledTree | CategoryTree, data: CategoryData) -> CategoryResult:
     """Score every unit of one category; raises ScoringError listing every invalid value."""
     compiled = tree if isinstance(tree, CompiledTree) else compile_tree(tree)
+    unit_problems = compiled.unit_problems(data.unit_codes)
+    if unit_problems:
+        raise SchemeError(f"类别“{compiled.category_code}”：{p}" for p in unit_problems)
+    masks = compiled.masks(data.unit_codes)
     n_nodes = len(compiled.nodes)
     n = len(data.unit_codes)
     scores = np.zeros((n_nodes, n), dtype=np.int64)
     missing = np.zeros((n_nodes, n), dtype=bool)
     problems: list[str] = []
     for node in compiled.scored_leaves:
-        column, lacking, messages = _leaf_column(compiled, data, node)
+        column, lacking, messages = _leaf_column(compiled, data, node, masks.get(node))
         scores[node] = column
         missing[node] = lacking
         problems.extend(messages)
     if problems:
         raise InputError(f"类别“{compiled.category_code}”{p}" for p in problems)
-    _aggregate(compiled, data, scores)
+    _aggregate(compiled, data, scores, masks)
     return _finish(compiled, data, scores, missing)
 
 
@@ -385,6 +418,7 @@ def rescore(previous: CategoryResult, data: CategoryData, changed: Iterable[str]
         raise ScoringError(["单位名单已变化，请重新计算整个类别"])
     scores = previous.scores.copy()
     missing = previous.missing.copy()
+    masks = compiled.masks(data.unit_codes)
     problems: list[str] = []
     for code in changed:
         node = compiled.index.get(code)
@@ -392,13 +426,13 @@ def rescore(previous: CategoryResult, data: CategoryData, changed: Iterable[str]
             raise ScoringError([f"指标“{code}”不在类别“{compiled.category_code}”中"])
         if compiled.nodes[node].kind == KIND_BONUS_PENALTY:
             continue
-        column, lacking, messages = _leaf_column(compiled, data, node)
+        column, lacking, messages = _leaf_column(compiled, data, node, masks.get(node))
         scores[node] = column
         missing[node] = lacking
         problems.extend(messages)
     if problems:
         raise InputError(f"类别“{compiled.category_code}”{p}" for p in problems)
-    _aggregate(compiled, data, scores)
+    _aggregate(compiled, data, scores, masks)
     return _finish(compiled, data, scores, missing)
 
 

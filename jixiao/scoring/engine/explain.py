@@ -99,9 +99,20 @@ class Explanation:
 
 def explain(result: CategoryResult, data: CategoryData, unit_code: str) -> Explanation:
     """The explanation tree of one unit (its own data only; peers appear only as the
-    context a relative method needs, e.g. the best value)."""
+    context a relative method needs, e.g. the best value).
+
+    Indicators that do not apply to the unit (other units' 个性指标, `Node.units`) are
+    left out, as a unit may not read them either; every sum shown is over the applicable
+    children only, so the figures still add up.
+    """
     compiled = result.compiled
     row = result.rows[unit_code]
+    masks = result.masks
+
+    def applies(node: int) -> bool:
+        mask = masks.get(node)
+        return mask is None or bool(mask[row])
+
     if data.unit_codes != result.unit_codes:
         raise ValueError("data and result are for different units")
     staffing = int(data.staffing[row])
@@ -117,7 +128,7 @@ def explain(result: CategoryResult, data: CategoryData, unit_code: str) -> Expla
 
     def build(node: int) -> ExplanationNode:
         spec = compiled.nodes[node]
-        kids = tuple(build(k) for k in compiled.children[node])
+        kids = tuple(build(k) for k in compiled.children[node] if applies(k))
         score = score_of(node)
         bonus = spec.kind == KIND_BONUS_PENALTY
         events = tuple(events_by_node.get(spec.code, ()))
@@ -171,7 +182,7 @@ def explain(result: CategoryResult, data: CategoryData, unit_code: str) -> Expla
             children=kids,
         )
 
-    nodes = tuple(build(i) for i in compiled.top)
+    nodes = tuple(build(i) for i in compiled.top if applies(i))
     unit = result.unit(unit_code)
     total_formula = f"{_sum_text([n.score for n in nodes])} = {unit.total_exact}"
     if unit.total_exact != unit.total:
@@ -207,7 +218,8 @@ def _leaf_formula(
     column = data.columns[spec.code]
     context = ColumnContext()
     if method.relative:
-        ok = column.ok.tolist()
+        mask = result.masks.get(node)
+        ok = (column.ok if mask is None else column.ok & mask).tolist()
         reported = [column.values_at(r) for r, flag in enumerate(ok) if flag]
         context = method.column_context(params, reported)
     evaluation = method.evaluate(

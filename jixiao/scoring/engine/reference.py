@@ -41,6 +41,15 @@ def reference_category(
     for node in tree.nodes:
         children.setdefault(node.parent_code, []).append(node.code)
 
+    def applies(unit_code: str, code: str | None) -> bool:
+        """A node applies to a unit if it and every ancestor admit the unit."""
+        while code is not None:
+            node = nodes[code]
+            if node.units is not None and unit_code not in node.units:
+                return False
+            code = node.parent_code
+        return True
+
     # Parse entries; a leaf with no entry or an empty field counts as missing.
     parsed: dict[tuple[str, str], dict[str, Any] | None] = {}
     for u in unit_list:
@@ -67,9 +76,18 @@ def reference_category(
             continue
         spec = METHODS[node.method]
         params = spec.normalize_params(node.params)
-        reported = [v for u in unit_list if (v := parsed[(u.unit_code, node.code)]) is not None]
+        reported = [
+            v
+            for u in unit_list
+            if applies(u.unit_code, node.code)
+            and (v := parsed[(u.unit_code, node.code)]) is not None
+        ]
         context = spec.column_context(params, reported)
         for u in unit_list:
+            if not applies(u.unit_code, node.code):
+                # Not this unit's indicator: not scored, not missing, not compared.
+                leaf_scores[(u.unit_code, node.code)] = Decimal("0.0000")
+                continue
             values = parsed[(u.unit_code, node.code)]
             if values is None:
                 leaf_scores[(u.unit_code, node.code)] = Decimal("0.0000")
@@ -80,7 +98,9 @@ def reference_category(
 
     def node_score(unit_code: str, code: str) -> Decimal:
         node = nodes[code]
-        kids = children.get(code, [])
+        if not applies(unit_code, code):
+            return Decimal(0)
+        kids = [k for k in children.get(code, []) if applies(unit_code, k)]
         if node.kind == KIND_BONUS_PENALTY:
             value = sum((node_score(unit_code, k) for k in kids), Decimal(0))
             for event in event_list:
@@ -99,7 +119,14 @@ def reference_category(
         u.unit_code: {code: node_score(u.unit_code, code) for code in nodes} for u in unit_list
     }
     totals = {
-        u.unit_code: sum((node_scores[u.unit_code][c] for c in children.get(None, [])), Decimal(0))
+        u.unit_code: sum(
+            (
+                node_scores[u.unit_code][c]
+                for c in children.get(None, [])
+                if applies(u.unit_code, c)
+            ),
+            Decimal(0),
+        )
         for u in unit_list
     }
     published = {code: q2(total) for code, total in totals.items()}

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+
 from .errors import SchemeError
-from .fixed import SCORE_DIGITS, places, scaled
+from .fixed import SCORE_DIGITS, IntArray, places, scaled
 from .methods import METHODS, FieldSpec, MethodSpec
 from .types import KIND_BONUS_PENALTY, KINDS, CategoryTree, Node
 
@@ -33,6 +35,12 @@ class CompiledTree:
     caps4: tuple[tuple[int | None, int | None], ...]
     #: (node, children, is_bonus) for every non-leaf or bonus node, deepest level first.
     passes: tuple[tuple[int, tuple[int, ...], bool], ...]
+    #: Effective applicability per node: the intersection of its own `units` and its
+    #: ancestors' (None = every unit of the category).
+    applies: tuple[frozenset[str] | None, ...] = ()
+    _cache: dict[tuple[str, tuple[str, ...]], Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def category_code(self) -> str:
@@ -68,6 +76,47 @@ class CompiledTree:
         return tuple(result)
 
     @cached_property
+    def restricted(self) -> tuple[int, ...]:
+        """Nodes that do not apply to every unit."""
+        return tuple(i for i, units in enumerate(self.applies) if units is not None)
+
+    def masks(self, unit_codes: Sequence[str]) -> Mapping[int, IntArray]:
+        """For every restricted node, a read-only boolean row per unit (True = applies).
+        Unrestricted nodes are absent. Cached per unit list."""
+        key = ("masks", tuple(unit_codes))
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = {}
+            for i in self.restricted:
+                units = self.applies[i]
+                assert units is not None
+                mask = np.fromiter((u in units for u in key[1]), dtype=bool, count=len(key[1]))
+                mask.flags.writeable = False
+                cached[i] = mask
+            self._remember(key, cached)
+        return cached
+
+    def unit_problems(self, unit_codes: Sequence[str]) -> list[str]:
+        """Per-unit sums (see `validate_tree`) for these units; cached per unit list."""
+        if not self.restricted:
+            return []
+        key = ("problems", tuple(unit_codes))
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = _unit_sum_problems(self.tree, self.applies_by_code, key[1])
+            self._remember(key, cached)
+        return list(cached)
+
+    @cached_property
+    def applies_by_code(self) -> Mapping[str, frozenset[str] | None]:
+        return {node.code: self.applies[i] for i, node in enumerate(self.nodes)}
+
+    def _remember(self, key: tuple[str, tuple[str, ...]], value: Any) -> None:
+        if len(self._cache) >= 16:
+            self._cache.clear()
+        self._cache[key] = value
+
+    @cached_property
     def outer_bonus_caps(self) -> tuple[Decimal, Decimal]:
         """(sum of bonus caps, sum of penalty caps) of the outermost bonus_penalty nodes."""
         bonus = Decimal(0)
@@ -82,8 +131,16 @@ class CompiledTree:
         return bonus, penalty
 
 
-def validate_tree(tree: CategoryTree) -> list[str]:
-    """Chinese messages for every problem in the tree (empty when it can be scored)."""
+def validate_tree(tree: CategoryTree, unit_codes: Iterable[str] | None = None) -> list[str]:
+    """Chinese messages for every problem in the tree (empty when it can be scored).
+
+    Points add up per node: the children of a node add up to its points and the level-1
+    nodes to the scale. When some child applies only to some units (`Node.units`), the sum
+    is taken per unit over the children that apply to that unit, so every unit is scored on
+    the same scale; this needs the category's units (`unit_codes`). Without them those
+    per-unit sums are left to scoring time (`score_category` checks them for the units it
+    scores).
+    """
     errors: list[str] = []
     if tree.scale <= 0:
         errors.append("满分必须大于0（百分制 100 或千分制 1000）")
@@ -95,19 +152,118 @@ def validate_tree(tree: CategoryTree) -> list[str]:
     children: dict[str | None, list[Node]] = {}
     for node in tree.nodes:
         children.setdefault(node.parent_code, []).append(node)
+    applies = _effective_units(tree.nodes, by_code) if not errors else {}
     for node in tree.nodes:
-        errors.extend(_validate_node(node, by_code, children.get(node.code, [])))
-    top_points = sum(
-        (n.points for n in children.get(None, []) if n.kind != KIND_BONUS_PENALTY), Decimal(0)
-    )
-    if not errors and top_points != tree.scale:
+        kids = children.get(node.code, [])
+        per_unit = _has_restricted_children(node.code, kids, applies)
+        errors.extend(_validate_node(node, by_code, kids, per_unit))
+    top = children.get(None, [])
+    top_points = sum((n.points for n in top if n.kind != KIND_BONUS_PENALTY), Decimal(0))
+    if errors:
+        return errors
+    if not _has_restricted_children(None, top, applies) and top_points != tree.scale:
         errors.append(f"一级指标分值合计 {top_points} 与满分 {tree.scale} 不一致")
+    if unit_codes is not None and any(units is not None for units in applies.values()):
+        errors.extend(_unit_sum_problems(tree, applies, sorted(set(unit_codes))))
     return errors
 
 
-def _validate_node(node: Node, by_code: Mapping[str, Node], kids: list[Node]) -> list[str]:
+def _effective_units(
+    nodes: Iterable[Node], by_code: Mapping[str, Node]
+) -> dict[str, frozenset[str] | None]:
+    """Each node's own `units` intersected with its ancestors' (None = every unit)."""
+    result: dict[str, frozenset[str] | None] = {}
+
+    def effective(node: Node, depth: int = 0) -> frozenset[str] | None:
+        if node.code in result:
+            return result[node.code]
+        parent = by_code.get(node.parent_code) if node.parent_code is not None else None
+        inherited = effective(parent, depth + 1) if parent is not None and depth < 8 else None
+        own = node.units
+        value = own if inherited is None else inherited if own is None else inherited & own
+        result[node.code] = value
+        return value
+
+    for node in nodes:
+        effective(node)
+    return result
+
+
+def _has_restricted_children(
+    code: str | None, kids: Sequence[Node], applies: Mapping[str, frozenset[str] | None]
+) -> bool:
+    """Whether some scored child applies to fewer units than its parent (then the parent's
+    points are checked unit by unit)."""
+    mine = applies.get(code) if code is not None else None
+    return any(k.kind != KIND_BONUS_PENALTY and applies.get(k.code) != mine for k in kids)
+
+
+def _unit_label(units: Sequence[str]) -> str:
+    listed = "、".join(units[:5])
+    return f"{listed}等{len(units)}个单位" if len(units) > 5 else listed
+
+
+def _unit_sum_problems(
+    tree: CategoryTree,
+    applies: Mapping[str, frozenset[str] | None],
+    unit_codes: Sequence[str],
+) -> list[str]:
+    """For every unit, the applicable children of each applicable node add up to the
+    node's points and the applicable level-1 nodes to the scale. Units to which the same
+    restricted nodes apply are checked together and named together."""
+    restricted = [(code, units) for code, units in applies.items() if units is not None]
+    views: dict[frozenset[str], list[str]] = {}
+    for unit in unit_codes:
+        signature = frozenset(code for code, units in restricted if unit in units)
+        views.setdefault(signature, []).append(unit)
+    children: dict[str | None, list[Node]] = {}
+    for node in tree.nodes:
+        children.setdefault(node.parent_code, []).append(node)
+    checked = [
+        (node, kids)
+        for node in tree.nodes
+        if node.kind != KIND_BONUS_PENALTY
+        and (kids := children.get(node.code, []))
+        and _has_restricted_children(node.code, kids, applies)
+    ]
+    top = children.get(None, [])
+    check_top = _has_restricted_children(None, top, applies)
+    problems: list[str] = []
+    for signature, units in views.items():
+
+        def applicable(node: Node, signature: frozenset[str] = signature) -> bool:
+            return applies[node.code] is None or node.code in signature
+
+        who = f"单位“{_unit_label(units)}”"
+        for node, kids in checked:
+            if not applicable(node):
+                continue
+            total = sum(
+                (k.points for k in kids if k.kind != KIND_BONUS_PENALTY and applicable(k)),
+                Decimal(0),
+            )
+            if total != node.points:
+                problems.append(
+                    f"{who}：指标“{node.code} {node.name}”适用的下级指标分值合计 {total}"
+                    f" 与本指标分值 {node.points} 不一致"
+                )
+        if check_top:
+            total = sum(
+                (n.points for n in top if n.kind != KIND_BONUS_PENALTY and applicable(n)),
+                Decimal(0),
+            )
+            if total != tree.scale:
+                problems.append(f"{who}：适用的一级指标分值合计 {total} 与满分 {tree.scale} 不一致")
+    return problems
+
+
+def _validate_node(
+    node: Node, by_code: Mapping[str, Node], kids: list[Node], per_unit: bool = False
+) -> list[str]:
     where = f"指标“{node.code} {node.name}”"
     errors: list[str] = []
+    if node.units is not None and not node.units:
+        errors.append(f"{where}：适用单位不能为空（不限单位时不设适用单位）")
     if node.kind not in KINDS:
         errors.append(f"{where}：类型“{node.kind}”无效")
     if not 1 <= node.level <= 3:
@@ -132,7 +288,7 @@ def _validate_node(node: Node, by_code: Mapping[str, Node], kids: list[Node]) ->
         if node.method:
             errors.append(f"{where}：非末级指标不设计分方法")
         total = sum((k.points for k in kids if k.kind != KIND_BONUS_PENALTY), Decimal(0))
-        if total != node.points:
+        if not per_unit and total != node.points:
             errors.append(f"{where}：下级指标分值合计 {total} 与本指标分值 {node.points} 不一致")
         return errors
     if not node.method:
@@ -176,12 +332,15 @@ def _display_order(tree: CategoryTree) -> list[Node]:
     return ordered
 
 
-def compile_tree(tree: CategoryTree) -> CompiledTree:
-    """Validate and lay out a tree; raises SchemeError listing every problem."""
-    errors = validate_tree(tree)
+def compile_tree(tree: CategoryTree, unit_codes: Iterable[str] | None = None) -> CompiledTree:
+    """Validate and lay out a tree; raises SchemeError listing every problem. With
+    `unit_codes`, the per-unit sums are checked now rather than when scoring."""
+    errors = validate_tree(tree, unit_codes)
     if errors:
         raise SchemeError(errors)
     nodes = _display_order(tree)
+    by_code = {n.code: n for n in nodes}
+    effective = _effective_units(nodes, by_code)
     index = {node.code: i for i, node in enumerate(nodes)}
     parent = tuple(index[n.parent_code] if n.parent_code is not None else -1 for n in nodes)
     kids: list[list[int]] = [[] for _ in nodes]
@@ -224,4 +383,5 @@ def compile_tree(tree: CategoryTree) -> CompiledTree:
         params=tuple(params),
         caps4=caps,
         passes=passes,
+        applies=tuple(effective[n.code] for n in nodes),
     )

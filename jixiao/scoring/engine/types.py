@@ -24,7 +24,12 @@ InputValue = Decimal | int | str | None
 
 @dataclass(frozen=True)
 class Node:
-    """One indicator of a category's tree (一级 / 二级 / 三级指标)."""
+    """One indicator of a category's tree (一级 / 二级 / 三级指标).
+
+    `units` restricts the indicator to some units of the category (个性指标, a unit's own
+    targets): None means every unit; a restriction also applies to the node's descendants
+    (a node applies to a unit only if every ancestor does). An empty set is refused.
+    """
 
     code: str
     parent_code: str | None
@@ -37,6 +42,11 @@ class Node:
     bonus_cap: Decimal | None = None
     penalty_cap: Decimal | None = None
     sort_order: int = 0
+    units: frozenset[str] | None = None
+
+    def applies_to(self, unit_code: str) -> bool:
+        """Whether the node's own restriction admits the unit (ancestors not considered)."""
+        return self.units is None or unit_code in self.units
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ path equal to the Decimal reference."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -107,8 +108,60 @@ def values_for(draw: st.DrawFn, method: str, points: Decimal) -> dict[str, Any]:
     raise AssertionError(method)
 
 
+def _add_leaves(
+    draw: st.DrawFn,
+    nodes: list[Node],
+    inputs: list[LeafInput],
+    unit_list: list[UnitInfo],
+    parent: str,
+    level: int,
+    points_list: list[Decimal],
+    units: frozenset[str] | None,
+    prefix: str,
+) -> None:
+    """Leaves under `parent` with these points, all restricted to `units`; every unit
+    (applicable or not: a stale entry must be ignored) may have an entry."""
+    for k, points in enumerate(points_list):
+        method = draw(st.sampled_from(METHOD_CODES))
+        params = draw(params_for(method, points))
+        code = f"{parent}.{prefix}{k}"
+        nodes.append(
+            Node(code, parent, level, code, "individual", points, method, params, units=units)
+        )
+        for unit in unit_list:
+            if draw(st.integers(0, 9)) == 0:
+                continue  # missing entry
+            inputs.append(LeafInput(unit.unit_code, code, draw(values_for(method, points))))
+
+
+def _subset(draw: st.DrawFn, unit_list: list[UnitInfo]) -> frozenset[str]:
+    """A random non-empty unit restriction, sometimes naming a unit of another category."""
+    chosen = {u.unit_code for u in unit_list if draw(st.booleans())}
+    if draw(st.integers(0, 4)) == 0:
+        chosen.add("ELSEWHERE")
+    return frozenset(chosen or {"ELSEWHERE"})
+
+
+def _blocks(draw: st.DrawFn, unit_list: list[UnitInfo], count: int) -> list[frozenset[str]]:
+    """The units split into `count` blocks (some may be empty), as restrictions."""
+    assigned: list[set[str]] = [set() for _ in range(count)]
+    for unit in unit_list:
+        assigned[draw(st.integers(0, count - 1))].add(unit.unit_code)
+    return [frozenset(b or {"ELSEWHERE"}) for b in assigned]
+
+
+def _points(draw: st.DrawFn) -> Decimal:
+    return D(draw(st.integers(1, 40))) / draw(st.sampled_from([1, 2, 4]))
+
+
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[CategoryTree, list[UnitInfo], list[LeafInput], list[Any]]:
+def scenarios(
+    draw: st.DrawFn, restrictions: bool = True
+) -> tuple[CategoryTree, list[UnitInfo], list[LeafInput], list[Any]]:
+    """A random valid category. With `restrictions`, some groups carry 个性指标: the units
+    are split into blocks, each block with its own leaves adding up to the same points, or
+    a level-1 group applies to some units and a twin group of equal points to the rest;
+    restricted groups sometimes also restrict their leaves again with a superset."""
     nodes: list[Node] = []
     n_units = draw(st.integers(1, 6))
     unit_list = [UnitInfo(f"U{i}", "cat", draw(st.integers(1, 60))) for i in range(n_units)]
@@ -116,26 +169,41 @@ def scenarios(draw: st.DrawFn) -> tuple[CategoryTree, list[UnitInfo], list[LeafI
     scale = D(0)
     for g in range(draw(st.integers(1, 3))):
         code = f"G{g}"
-        leaves = []
-        for k in range(draw(st.integers(1, 4))):
-            method = draw(st.sampled_from(METHOD_CODES))
-            points = D(draw(st.integers(1, 40))) / draw(st.sampled_from([1, 2, 4]))
-            params = draw(params_for(method, points))
-            leaf_code = f"{code}.{k}"
-            leaves.append(Node(leaf_code, code, 2, leaf_code, "individual", points, method, params))
-            for unit in unit_list:
-                if draw(st.integers(0, 9)) == 0:
-                    continue  # missing entry
-                inputs.append(
-                    LeafInput(unit.unit_code, leaf_code, draw(values_for(method, points)))
+        shape = draw(st.sampled_from(["plain", "blocks", "twins"])) if restrictions else "plain"
+        if shape == "twins":
+            first = _subset(draw, unit_list)
+            rest = frozenset(u.unit_code for u in unit_list if u.unit_code not in first)
+            leaf_points = [_points(draw) for _ in range(draw(st.integers(1, 3)))]
+            total = sum(leaf_points, D(0))
+            for suffix, units in (("a", first), ("b", rest or frozenset({"ELSEWHERE"}))):
+                group_code = f"{code}{suffix}"
+                nodes.append(
+                    Node(group_code, None, 1, group_code, "individual", total, units=units)
                 )
-        total = sum((n.points for n in leaves), D(0))
+                own = None if draw(st.booleans()) else units | {"ELSEWHERE"}
+                _add_leaves(draw, nodes, inputs, unit_list, group_code, 2, leaf_points, own, "")
+            scale += total
+            continue
+        common = [_points(draw) for _ in range(draw(st.integers(0 if shape == "blocks" else 1, 3)))]
+        _add_leaves(draw, nodes, inputs, unit_list, code, 2, common, None, "")
+        total = sum(common, D(0))
+        if shape == "blocks":
+            share = D(draw(st.integers(2, 40)))
+            for b, block in enumerate(_blocks(draw, unit_list, draw(st.integers(1, 3)))):
+                parts = [share]
+                if draw(st.booleans()):
+                    first_part = D(draw(st.integers(1, int(share) - 1)))
+                    parts = [first_part, share - first_part]
+                _add_leaves(draw, nodes, inputs, unit_list, code, 2, parts, block, f"b{b}.")
+            total += share
         nodes.append(Node(code, None, 1, code, "individual", total, None, {}))
-        nodes.extend(leaves)
         scale += total
     events: list[BonusPenaltyEvent] = []
     if draw(st.booleans()):
-        nodes.append(bonus("B", None, draw(st.integers(0, 5)), draw(st.integers(0, 5))))
+        only = _subset(draw, unit_list) if restrictions and draw(st.booleans()) else None
+        nodes.append(
+            replace(bonus("B", None, draw(st.integers(0, 5)), draw(st.integers(0, 5))), units=only)
+        )
         nodes.append(bonus("B.1", "B", None, None))
         for _ in range(draw(st.integers(0, 6))):
             unit_code = draw(st.sampled_from(unit_list)).unit_code
@@ -277,3 +345,51 @@ def test_raising_a_units_own_value_never_lowers_its_relative_score(data: st.Data
         return result.score("ME", "L")
 
     assert score(better) >= score(own)
+
+
+# Applicability (个性指标): restricted indicators ---------------------------------
+
+
+def _applies(tree: CategoryTree, unit_code: str, code: str | None) -> bool:
+    by_code = {n.code: n for n in tree.nodes}
+    while code is not None:
+        node = by_code[code]
+        if node.units is not None and unit_code not in node.units:
+            return False
+        code = node.parent_code
+    return True
+
+
+@SETTINGS
+@given(scenarios())
+def test_entries_for_indicators_that_do_not_apply_to_a_unit_change_nothing(
+    scenario: Any,
+) -> None:
+    tree, unit_list, inputs, events = scenario
+    _, result = run(tree, unit_list, inputs, events)
+    kept = [i for i in inputs if _applies(tree, i.unit_code, i.indicator_code)]
+    _, again = run(tree, unit_list, kept, events)
+    assert (result.scores == again.scores).all()
+    assert (result.missing == again.missing).all()
+    assert result.units == again.units
+
+
+@SETTINGS
+@given(scenarios())
+def test_every_unit_is_scored_on_the_same_scale(scenario: Any) -> None:
+    tree, unit_list, inputs, events = scenario
+    _, result = run(tree, unit_list, inputs, events)
+    compiled = result.compiled
+    for unit in unit_list:
+        code = unit.unit_code
+        applicable = [
+            compiled.nodes[i]
+            for i in compiled.scored_leaves
+            if result.applies(code, compiled.nodes[i].code)
+        ]
+        assert sum((n.points for n in applicable), D(0)) == tree.scale
+        for node in tree.nodes:
+            assert result.applies(code, node.code) == _applies(tree, code, node.code)
+            if not result.applies(code, node.code):
+                assert result.score(code, node.code) == 0
+                assert node.code not in result.unit(code).missing
