@@ -4,6 +4,12 @@ Blocking errors (错误) must be fixed before a scheme is published or a workboo
 imported; warnings (提示) are things the office may knowingly accept, such as a
 qualitative indicator below the 60% quantitative share that Taixing asks for "in
 principle" (原则上).
+
+Indicators for some units only (个性指标, `units`): a restriction also holds for the
+indicator's descendants (`effective_units`). When a child applies to fewer units than its
+parent, "children add up to their parent" is checked unit by unit over the children that
+apply to that unit (and likewise level-1 totals against the scale), so every unit of a
+category is scored on the same scale.
 """
 
 from __future__ import annotations
@@ -125,6 +131,7 @@ def validate(nodes: Sequence[NodeData], ctx: Context) -> Report:
         else:
             by_code[node.code] = node
     kids = children_map(list(by_code.values()))
+    effective = effective_units(list(by_code.values()))
 
     for node in by_code.values():
         where = f"{node.code} {node.name}"
@@ -137,22 +144,20 @@ def validate(nodes: Sequence[NodeData], ctx: Context) -> Report:
         elif children:
             if node.method:
                 error(Rule.METHOD, _("%(w)s：非末级指标不设计分方法") % {"w": where}, node.code)
-            _check_sums(node, children, ctx, where, error)
+            _check_sums(node, children, ctx, effective, where, error)
         else:
             _check_leaf(node, ctx, where, error)
         _check_owner(node, children, ctx, where, error)
         _check_qualitative(node, parent, children, where, warn)
         _check_units(node, ctx, where, warn)
+        _check_inherited_units(node, parent, effective, where, warn)
 
     for category, scale in ctx.scales.items():
-        total = sum(
-            (
-                n.points[category]
-                for n in kids.get(None, [])
-                if category in n.points and not n.is_bonus
-            ),
-            Decimal(0),
-        )
+        top = [n for n in kids.get(None, []) if category in n.points and not n.is_bonus]
+        if any(effective[n.code] is not None for n in top):
+            _check_unit_totals(category, scale, top, ctx, effective, error)
+            continue
+        total = sum((n.points[category] for n in top), Decimal(0))
         if total != scale:
             error(
                 Rule.SCALE_TOTAL,
@@ -228,11 +233,119 @@ def _check_points(
             )
 
 
+Units = frozenset[str] | None  # None = every unit of the indicator's categories
+
+
+def effective_units(nodes: Sequence[NodeData]) -> dict[str, Units]:
+    """Each indicator's units intersected with its ancestors' (None = not restricted): an
+    indicator applies to a unit only if it and every ancestor do."""
+    by_code = {n.code: n for n in nodes}
+    result: dict[str, Units] = {}
+
+    def visit(node: NodeData, seen: frozenset[str]) -> Units:
+        if node.code in result:
+            return result[node.code]
+        parent = by_code.get(node.parent_code) if node.parent_code else None
+        inherited = (
+            visit(parent, seen | {node.code})
+            if parent is not None and parent.code not in seen
+            else None
+        )
+        own = frozenset(node.unit_codes) if node.unit_codes else None
+        value = own if inherited is None else inherited if own is None else inherited & own
+        result[node.code] = value
+        return value
+
+    for node in nodes:
+        visit(node, frozenset())
+    return result
+
+
+def _applies(effective: Mapping[str, Units], code: str, unit: str) -> bool:
+    units = effective.get(code)
+    return units is None or unit in units
+
+
+def _unit_list(units: Sequence[str]) -> str:
+    if len(units) > 5:
+        return _("单位 %(u)s 等 %(n)d 个单位") % {"u": "、".join(units[:5]), "n": len(units)}
+    return _("单位 %(u)s") % {"u": "、".join(units)}
+
+
+def _per_unit_totals(
+    ctx: Context,
+    category: str,
+    parent_code: str | None,
+    members: list[NodeData],
+    expected: Decimal,
+    effective: Mapping[str, Units],
+) -> dict[Decimal, list[str]]:
+    """Units of the category (to which the parent applies) whose applicable members do not
+    add up to `expected`, grouped by the total they get."""
+    wrong: dict[Decimal, list[str]] = {}
+    for unit in sorted(ctx.units_by_category.get(category, frozenset())):
+        if parent_code is not None and not _applies(effective, parent_code, unit):
+            continue
+        total = sum(
+            (m.points[category] for m in members if _applies(effective, m.code, unit)),
+            Decimal(0),
+        )
+        if total != expected:
+            wrong.setdefault(total, []).append(unit)
+    return wrong
+
+
+def _check_unit_totals(
+    category: str,
+    scale: Decimal,
+    top: list[NodeData],
+    ctx: Context,
+    effective: Mapping[str, Units],
+    error: Emit,
+) -> None:
+    for total, units in _per_unit_totals(ctx, category, None, top, scale, effective).items():
+        error(
+            Rule.SCALE_TOTAL,
+            _("类别%(c)s中适用于%(u)s 的一级指标分值合计 %(t)s，应等于满分 %(s)s")
+            % {
+                "c": ctx.category_label(category),
+                "u": _unit_list(units),
+                "t": dec_str(total),
+                "s": dec_str(scale),
+            },
+        )
+
+
 def _check_sums(
-    node: NodeData, children: list[NodeData], ctx: Context, where: str, error: Emit
+    node: NodeData,
+    children: list[NodeData],
+    ctx: Context,
+    effective: Mapping[str, Units],
+    where: str,
+    error: Emit,
 ) -> None:
     for category, points in node.points.items():
         scored = [c for c in children if not c.is_bonus and category in c.points]
+        if any(effective[c.code] != effective[node.code] for c in scored):
+            # Some child is another unit's own indicator: add up unit by unit.
+            wrong = _per_unit_totals(ctx, category, node.code, scored, points, effective)
+            for total, units in wrong.items():
+                error(
+                    Rule.CHILDREN_SUM,
+                    _(
+                        "%(w)s：%(c)s中适用于%(u)s 的下级指标分值合计 %(t)s，"
+                        "与本指标分值 %(p)s 不一致"
+                    )
+                    % {
+                        "w": where,
+                        "c": ctx.category_label(category),
+                        "u": _unit_list(units),
+                        "t": dec_str(total),
+                        "p": dec_str(points),
+                    },
+                    node.code,
+                )
+            continue
         total = sum((c.points[category] for c in scored), Decimal(0))
         if total != points:
             error(
@@ -382,6 +495,28 @@ def _check_units(node: NodeData, ctx: Context, where: str, warn: Emit) -> None:
         )
 
 
+def _check_inherited_units(
+    node: NodeData,
+    parent: NodeData | None,
+    effective: Mapping[str, Units],
+    where: str,
+    warn: Emit,
+) -> None:
+    if parent is None or not node.unit_codes:
+        return
+    allowed = effective.get(parent.code)
+    if allowed is None:
+        return
+    outside = [u for u in node.unit_codes if u not in allowed]
+    if outside:
+        warn(
+            Rule.NO_UNITS,
+            _("%(w)s：适用单位 %(u)s 不在上级指标“%(p)s”的适用单位中，本指标对其不适用")
+            % {"w": where, "u": "、".join(outside), "p": parent.code},
+            node.code,
+        )
+
+
 def _engine_check(nodes: list[NodeData], ctx: Context) -> list[Issue]:
     """The scoring engine's own check of each category tree: what passes here must also
     be scorable there."""
@@ -403,12 +538,14 @@ def _engine_check(nodes: list[NodeData], ctx: Context) -> list[Issue]:
                     bonus_cap=n.bonus_cap,
                     penalty_cap=n.penalty_cap,
                     sort_order=n.sort_order,
+                    units=frozenset(n.unit_codes) if n.unit_codes else None,
                 )
                 for n in nodes
                 if category in n.points
             ),
         )
-        for message in validate_tree(tree):
+        units = ctx.units_by_category.get(category, frozenset())
+        for message in validate_tree(tree, units):
             issues.append(
                 Issue(Severity.ERROR, Rule.ENGINE, f"{ctx.category_label(category)}：{message}")
             )

@@ -127,3 +127,96 @@ def test_indicators_that_apply_to_no_unit_are_warnings() -> None:
 def test_a_child_cannot_apply_to_a_category_its_parent_does_not() -> None:
     nodes = edit("A", points={"AG": Decimal(60)})
     assert Rule.CHILDREN_SUM in rules(nodes)
+
+
+# Individual targets (个性指标): indicators for some units only -----------------------
+
+UNITS_CTX = Context(
+    scales={"AG": Decimal(100), "ST": Decimal(1000)},
+    units_by_category={
+        "AG": frozenset({"FGJ", "JYJ"}),
+        "ST": frozenset({"JD01", "JD02", "JD03"}),
+    },
+    departments=frozenset({"FGJ", "JYJ"}),
+)
+
+
+def individual_tree(jd03: tuple[str, ...] = ("JD03",)) -> list[NodeData]:
+    """A2 (依法行政, 20 / 200) is replaced on the streets by each street's own 200-point
+    个性指标: JD01 and JD02 their own, JD03 (by default) a third one."""
+    nodes = [replace(n, points={"AG": Decimal(20)}) if n.code == "A2" else n for n in small_tree()]
+
+    def own(code: str, name: str, units: tuple[str, ...]) -> NodeData:
+        return NodeData(
+            code,
+            "A",
+            2,
+            name,
+            "individual",
+            owner_code="FGJ",
+            method="completion",
+            points={"ST": Decimal(200)},
+            unit_codes=units,
+        )
+
+    return [
+        *nodes,
+        own("A3", "东湖街道：老旧小区改造", ("JD01",)),
+        own("A4", "西关街道：历史街区活化", ("JD02",)),
+        own("A5", "南岸街道：滨江步道贯通", jd03),
+    ]
+
+
+def test_each_units_own_indicators_add_up_to_the_parent_unit_by_unit() -> None:
+    report = validate(individual_tree(), UNITS_CTX)
+    assert report.issues == []
+
+
+def test_a_unit_without_its_own_indicator_is_an_error_naming_the_unit_and_indicator() -> None:
+    report = validate(individual_tree(jd03=("JD02",)), UNITS_CTX)
+    assert [i.message for i in report.errors] == [
+        "A 实绩评估：ST中适用于单位 JD02 的下级指标分值合计 800，与本指标分值 600 不一致",
+        "A 实绩评估：ST中适用于单位 JD03 的下级指标分值合计 400，与本指标分值 600 不一致",
+    ]
+    assert {i.rule for i in report.errors} == {Rule.CHILDREN_SUM}
+    assert all(i.code == "A" for i in report.errors)
+
+
+def test_units_getting_the_same_wrong_total_are_named_together() -> None:
+    ctx = replace(
+        UNITS_CTX,
+        units_by_category={
+            **UNITS_CTX.units_by_category,
+            "ST": frozenset({"JD01", "JD02", *(f"JD1{i}" for i in range(6))}),
+        },
+    )
+    report = validate(individual_tree(), ctx)
+    [issue] = report.errors
+    assert "单位 JD10、JD11、JD12、JD13、JD14 等 6 个单位" in issue.message
+    assert "合计 400" in issue.message
+
+
+def test_level_one_indicators_for_some_units_must_reach_the_scale_for_every_unit() -> None:
+    nodes = [replace(n, unit_codes=("FGJ",)) if n.code == "B" else n for n in small_tree()]
+    report = validate(nodes, UNITS_CTX)
+    messages = [i.message for i in report.errors if i.rule == Rule.SCALE_TOTAL]
+    assert any("JYJ" in m and "合计 60" in m for m in messages)
+    assert any("单位 JD01、JD02、JD03" in m and "合计 600" in m for m in messages)
+
+
+def test_a_restriction_on_a_parent_also_holds_for_its_children() -> None:
+    nodes = individual_tree()
+    nodes = [replace(n, unit_codes=("JD01",)) if n.code == "A" else n for n in nodes]
+    # A applies only to JD01 (and FGJ is not listed: A no longer applies to the agencies).
+    report = validate(nodes, UNITS_CTX)
+    warnings = [i for i in report.warnings if i.code == "A4"]
+    assert warnings
+    assert "不在上级指标“A”的适用单位中" in warnings[0].message
+    # Streets JD02/JD03 and both agencies lose A: their level-1 total falls short.
+    assert {i.rule for i in report.errors} == {Rule.SCALE_TOTAL}
+
+
+def test_the_engine_agrees_with_per_unit_sums() -> None:
+    # A clean tree passes the engine's own check too (it gets the units and restrictions).
+    report = validate(individual_tree(), UNITS_CTX)
+    assert not any(i.rule == Rule.ENGINE for i in report.issues)
