@@ -4,7 +4,9 @@ Agencies (DQ 党群类, ZF 政府及法检类) on 100 points: 实绩评估 60 (�
 (leaders) / 社会评议 20 (基层评议 10, of which "令行禁止、有呼必应" is 30%, and 作风效能调查
 10), after Zhangjiagang and Liwan, plus Liwan's 奖惩激励 bonus-penalty item. Streets (JD)
 on 1000 points: key indicators, modernisation and support indicators, social review,
-and bonus and deduction items with caps. Every scoring method appears at least once.
+and bonus and deduction items with caps; inside 攻坚克难 each street has its own 30-point
+project (个性指标: 东湖 and 西关 their own, the other streets a shared one). Every scoring
+method appears at least once.
 Deterministic and idempotent: a published or closed scheme is left as it is.
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditAction
+from jixiao.org.demo import STREETS
 from jixiao.org.models import AssessmentYear, UnitCategory, UnitEnrollment
 from jixiao.scheme import actions
 from jixiao.scheme.loading import load_nodes
@@ -376,6 +379,56 @@ def agency_tree(year: int) -> list[D]:
     ]
 
 
+#: Streets with their own 攻坚克难 project (个性指标); the others share one item.
+OWN_PROJECTS = ("JD01", "JD02")
+
+
+def street_projects() -> list[D]:
+    """Each street's own 攻坚克难 project (个性指标), 30 points for every street: 东湖街道
+    and 西关街道 have their own, the other streets a common project item. Each street's
+    applicable items therefore still add up to 攻坚克难's 200 points."""
+    others = tuple(code for code, _ in STREETS if code not in OWN_PROJECTS)
+    return [
+        D(
+            "JA205",
+            "东湖街道：老旧小区改造",
+            IND,
+            J(30),
+            owner="ZJJ",
+            method="completion",
+            params={"zero_below": "0.5"},
+            period="quarterly",
+            units=("JD01",),
+            standard="东湖街道个性指标：得分 = 分值 × 已完成改造户数 ÷ 年度改造任务户数，"
+            "最高满分；完成率低于 50% 不得分。",
+        ),
+        D(
+            "JA206",
+            "西关街道：历史文化街区活化",
+            IND,
+            J(30),
+            owner="SWUJ",
+            method="schedule_progress",
+            period="quarterly",
+            units=("JD02",),
+            standard="西关街道个性指标：对照街区活化项目年度节点计划，"
+            "得分 = 分值 × 实际完成投资 ÷ 计划投资，最高满分。",
+        ),
+        D(
+            "JA207",
+            "年度攻坚项目（其他街道）",
+            IND,
+            J(30),
+            owner="FGJ",
+            method="completion",
+            period="quarterly",
+            units=others,
+            standard="未单列个性指标的街道，按区委区政府确定的年度攻坚项目任务书计分："
+            "得分 = 分值 × 完成任务数 ÷ 任务总数，最高满分。",
+        ),
+    ]
+
+
 def street_tree(year: int) -> list[D]:
     new = year >= 2026
     economy = [
@@ -467,7 +520,7 @@ def street_tree(year: int) -> list[D]:
                         "JA201",
                         "治理黑臭水体",
                         IND,
-                        J(50),
+                        J(40),
                         owner="SWJ",
                         method="tiered",
                         params={
@@ -485,7 +538,7 @@ def street_tree(year: int) -> list[D]:
                         "JA202",
                         "拆违工作",
                         IND,
-                        J(50),
+                        J(40),
                         owner="CGJ",
                         method="completion",
                         period="quarterly",
@@ -495,7 +548,7 @@ def street_tree(year: int) -> list[D]:
                         "JA203",
                         "环境保护综合考评指数",
                         IND,
-                        J(50),
+                        J(40),
                         owner="STHJ",
                         method="rank",
                         params={"mode": "step", "step": "3", "floor": "20"},
@@ -503,6 +556,7 @@ def street_tree(year: int) -> list[D]:
                         "第 1 名满分，每低一名减 3 分，最低 20 分。",
                     ),
                     sorting,
+                    *street_projects(),
                 ],
             ),
         ]
