@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
 os.environ.setdefault("JIXIAO_HTTPS", "0")
 
-import django  # noqa: E402
+import django
 
 TARGET_S = 20.0
 YEAR = 2090
@@ -65,7 +65,11 @@ def setup(units: int, indicators: int) -> tuple[object, object]:
     )
     department, _ = Organization.objects.get_or_create(
         code="BENCHDEPT",
-        defaults={"name": "基准测试数据采集单位", "kind": OrganizationKind.AGENCY, "is_department": True},
+        defaults={
+            "name": "基准测试数据采集单位",
+            "kind": OrganizationKind.AGENCY,
+            "is_department": True,
+        },
     )
     existing = set(
         Organization.objects.filter(code__startswith="BU").values_list("code", flat=True)
@@ -237,7 +241,9 @@ def main(argv: list[str] | None = None) -> int:
         first = time.perf_counter() - start
         if profiler is not None:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(40)
+            pstats.Stats(profiler).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(40)
         if not report.ok:
             print("upload refused:", *report.errors[:5], sep="\n  ")
             return 1

@@ -13,6 +13,7 @@ event is left as it is. Does nothing if there is no published 2026 scheme yet.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -302,10 +303,10 @@ def _q2_story(q2: CollectionPeriod, office: User, fgj: User, leader: User, now: 
     indicators = list(collected_indicators(q2))
     slots = slots_for(q2, indicators)
     mine = [s for s in slots if s.indicator.owner_id == fgj.organization_id]
-    first = (
-        [s for s in mine if s.indicator.code == min(s.indicator.code for s in mine)] if mine else []
-    )
-    # FGJ has filled its first indicator for about two thirds of the units.
+    # FGJ has filled its biggest indicator for about two thirds of the units.
+    counts = Counter(s.indicator.code for s in mine)
+    biggest = min(counts, key=lambda code: (-counts[code], code)) if counts else ""
+    first = [s for s in mine if s.indicator.code == biggest]
     filled = [s for i, s in enumerate(first) if i % 3 != 2]
     saved = _save(fgj, q2, filled, now - timedelta(days=3))
     submit = saved[: len(saved) // 2]
@@ -319,7 +320,7 @@ def _q2_story(q2: CollectionPeriod, office: User, fgj: User, leader: User, now: 
             now - timedelta(days=1),
             reason="实际完成项数与区重点工作台账不一致，请核对后重新报送。",
         )
-        _move(Act.APPROVE, office, [e for e in submit[2:6]], now - timedelta(hours=20))
+        _move(Act.APPROVE, office, submit[2 : 2 + len(submit) // 3], now - timedelta(hours=20))
     # Other departments: some submitted, waiting for the office's initial review.
     others = [s for s in slots if s.indicator.owner_id != fgj.organization_id]
     _direct(
