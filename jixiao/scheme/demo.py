@@ -419,11 +419,12 @@ def street_projects() -> list[D]:
             "年度攻坚项目（其他街道）",
             IND,
             J(30),
-            owner="FGJ",
+            owner="ZZB",
             method="completion",
             period="quarterly",
             units=others,
-            standard="未单列个性指标的街道，按区委区政府确定的年度攻坚项目任务书计分："
+            standard="未单列个性指标的街道，按区委区政府确定的年度攻坚项目任务书"
+            "（区委组织部牵头考核）计分："
             "得分 = 分值 × 完成任务数 ÷ 任务总数，最高满分。",
         ),
     ]
