@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from .errors import SchemeError
-from .fixed import SCORE_DIGITS, IntArray, places, scaled
+from .fixed import SCORE_DIGITS, IntArray, fmt, places, scaled
 from .methods import METHODS, FieldSpec, MethodSpec
 from .types import KIND_BONUS_PENALTY, KINDS, CategoryTree, Node
 
@@ -162,7 +162,7 @@ def validate_tree(tree: CategoryTree, unit_codes: Iterable[str] | None = None) -
     if errors:
         return errors
     if not _has_restricted_children(None, top, applies) and top_points != tree.scale:
-        errors.append(f"一级指标分值合计 {top_points} 与满分 {tree.scale} 不一致")
+        errors.append(f"一级指标分值合计 {fmt(top_points)} 与满分 {fmt(tree.scale)} 不一致")
     if unit_codes is not None and any(units is not None for units in applies.values()):
         errors.extend(_unit_sum_problems(tree, applies, sorted(set(unit_codes))))
     return errors
@@ -244,8 +244,8 @@ def _unit_sum_problems(
             )
             if total != node.points:
                 problems.append(
-                    f"{who}：指标“{node.code} {node.name}”适用的下级指标分值合计 {total}"
-                    f" 与本指标分值 {node.points} 不一致"
+                    f"{who}：指标“{node.code} {node.name}”适用的下级指标分值合计 {fmt(total)}"
+                    f" 与本指标分值 {fmt(node.points)} 不一致"
                 )
         if check_top:
             total = sum(
@@ -253,7 +253,9 @@ def _unit_sum_problems(
                 Decimal(0),
             )
             if total != tree.scale:
-                problems.append(f"{who}：适用的一级指标分值合计 {total} 与满分 {tree.scale} 不一致")
+                problems.append(
+                    f"{who}：适用的一级指标分值合计 {fmt(total)} 与满分 {fmt(tree.scale)} 不一致"
+                )
     return problems
 
 
@@ -289,7 +291,9 @@ def _validate_node(
             errors.append(f"{where}：非末级指标不设计分方法")
         total = sum((k.points for k in kids if k.kind != KIND_BONUS_PENALTY), Decimal(0))
         if not per_unit and total != node.points:
-            errors.append(f"{where}：下级指标分值合计 {total} 与本指标分值 {node.points} 不一致")
+            errors.append(
+                f"{where}：下级指标分值合计 {fmt(total)} 与本指标分值 {fmt(node.points)} 不一致"
+            )
         return errors
     if not node.method:
         errors.append(f"{where}：末级指标必须设置计分方法")
