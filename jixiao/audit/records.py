@@ -13,6 +13,7 @@ from django.db.models.fields.files import FieldFile
 
 from jixiao.audit.context import current
 from jixiao.audit.models import AuditAction, AuditEvent
+from jixiao.core import bulk
 
 
 def jsonable(value: Any) -> Any:
@@ -91,8 +92,24 @@ def record(action: str, obj: models.Model | None = None, **kwargs: Any) -> Audit
 
 
 def record_many(events: list[AuditEvent]) -> None:
-    """Bulk imports write their audit rows in one statement, in the same transaction."""
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    """Bulk imports write their audit rows in one go, in the same transaction
+    (COPY on PostgreSQL)."""
+    bulk.insert(AuditEvent, events)
+
+
+def event_row(event: AuditEvent) -> dict[str, Any]:
+    """An unsaved event as a plain row, for `record_rows` (stamped on insert)."""
+    return {
+        f.attname: getattr(event, f.attname)
+        for f in AuditEvent._meta.concrete_fields
+        if not f.primary_key and f.attname != "at"
+    }
+
+
+def record_rows(rows: list[dict[str, Any]]) -> None:
+    """Province-scale imports: audit rows given as {attname: value} dicts, written
+    with COPY on PostgreSQL without building 100,000 model instances."""
+    bulk.insert_rows(AuditEvent, rows)
 
 
 def record_create(obj: models.Model, reason: str = "") -> AuditEvent:

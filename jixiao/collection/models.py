@@ -94,6 +94,17 @@ class EntryStatus(models.TextChoices):
     FINAL = "final", _("已确认")
 
 
+# Statuses of entries that do not count for scores yet (not through initial review).
+NOT_YET_SCORED = frozenset(
+    {
+        EntryStatus.DRAFT,
+        EntryStatus.SUBMITTED,
+        EntryStatus.RETURNED,
+        EntryStatus.AWAITING_CONFIRMATION,
+    }
+)
+
+
 class EntryQuerySet(models.QuerySet["Entry"]):
     def awaiting_review(self) -> EntryQuerySet:
         return self.filter(status=EntryStatus.SUBMITTED)
@@ -124,14 +135,7 @@ class EntryQuerySet(models.QuerySet["Entry"]):
 
     def scoring_inputs(self) -> EntryQuerySet:
         """Entries that count for scores: reviewed and approved or beyond."""
-        return self.exclude(
-            status__in=[
-                EntryStatus.DRAFT,
-                EntryStatus.SUBMITTED,
-                EntryStatus.RETURNED,
-                EntryStatus.AWAITING_CONFIRMATION,
-            ]
-        )
+        return self.exclude(status__in=NOT_YET_SCORED)
 
 
 class Entry(models.Model):

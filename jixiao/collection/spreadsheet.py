@@ -26,12 +26,13 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jixiao.accounts.models import User
-from jixiao.audit.models import AuditAction, AuditEvent
-from jixiao.audit.records import build_event, jsonable
-from jixiao.collection import bulk, leaf
+from jixiao.audit.models import AuditAction
+from jixiao.audit.records import build_event, event_row, jsonable, record_rows
+from jixiao.collection import leaf
 from jixiao.collection.actions import EDITABLE, ENTRY_FIELDS, ensure_can_enter
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import Slot, department_slots
+from jixiao.core import bulk
 from jixiao.core.excel import RowError, SpreadsheetError, read_upload, safe_cell
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Indicator
@@ -461,18 +462,9 @@ def _write(
             reason=reason,
         )
         # COPY on PostgreSQL: the province-scale upload writes 100,000 audit rows.
-        bulk.insert_rows(AuditEvent, [*events, _row_of_event(summary)])
+        record_rows([*events, event_row(summary)])
     report.created = len(creates)
     report.updated = len(changed)
-
-
-def _row_of_event(event: AuditEvent) -> dict[str, Any]:
-    """An unsaved audit event as a plain row (its time is stamped on insert)."""
-    return {
-        f.attname: getattr(event, f.attname)
-        for f in AuditEvent._meta.concrete_fields
-        if not f.primary_key and f.attname != "at"
-    }
 
 
 class _Abort(Exception):

@@ -32,6 +32,7 @@ from jixiao.audit.models import AuditAction
 from jixiao.audit.records import build_event, record_many
 from jixiao.collection import leaf, notifications
 from jixiao.collection.models import (
+    NOT_YET_SCORED,
     BonusPenaltyEvent,
     BonusPenaltyStatus,
     CollectionPeriod,
@@ -39,6 +40,7 @@ from jixiao.collection.models import (
     EntryStatus,
 )
 from jixiao.collection.scope import points_of
+from jixiao.scoring.tasks import schedule_entry_recompute
 
 S = EntryStatus
 
@@ -263,11 +265,18 @@ class EntryTransition:
             events = []
             for entry, target in targets:
                 before = entry.status
+                inputs_before = (entry.value, entry.reference, entry.grade)
                 self._apply(entry, target)
                 if self.hook is not None:
                     self.hook(entry)
                 entry.version += 1
                 entry.save()
+                counted = (before not in NOT_YET_SCORED, entry.status not in NOT_YET_SCORED)
+                if counted[0] != counted[1] or (
+                    counted[1] and inputs_before != (entry.value, entry.reference, entry.grade)
+                ):
+                    # The office's working score run follows what counts (incremental).
+                    schedule_entry_recompute(entry.pk)
                 events.append(
                     build_event(
                         AuditAction.TRANSITION,
