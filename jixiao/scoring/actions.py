@@ -42,7 +42,7 @@ from jixiao.scoring.models import (
 )
 from jixiao.scoring.outcomes import outcomes_for, rules_json
 from jixiao.scoring.snapshot import dump_data, load_data, tree_from_json
-from jixiao.scoring.store import result_rows, write_rows
+from jixiao.scoring.store import result_rows, save_blobs, write_rows
 
 
 class ResultActionError(Exception):
@@ -102,6 +102,8 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             note=note[:200],
             created_by=user if getattr(user, "is_authenticated", False) else None,
         )
+        # PostgreSQL: the snapshots go in afterwards as binary parameters (fast).
+        blobs_later = connection.vendor == "postgresql"
         run_categories = RunCategory.objects.bulk_create(
             [
                 RunCategory(
@@ -112,13 +114,19 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                     node_codes=[n.code for n in inputs.compiled[code].nodes],
                     rules=rules.get(code, rules_json(None)),
                     layout=snapshots[code][1],
-                    data=snapshots[code][0],
+                    data=b"" if blobs_later else snapshots[code][0],
                     digest=digests[code],
                     unit_count=len(inputs.data[code].unit_codes),
                 )
                 for code in sorted(inputs.data)
             ]
         )
+        if blobs_later:
+            save_blobs(
+                RunCategory,
+                "data",
+                {rc.pk: snapshots[rc.category.code][0] for rc in run_categories},
+            )
         for rc in run_categories:
             code = rc.category.code
             category_result = result.categories[code]
@@ -133,7 +141,12 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                     inputs.last_year,
                 )
             )
-        run.summary = {**summarize(published, run), "notes": inputs.notes}
+        after = {
+            inputs.unit_ids[u.unit_code]: (u.total, u.rank)
+            for c in result.categories.values()
+            for u in c.units
+        }
+        run.summary = {**summarize(published, run, after), "notes": inputs.notes}
         run.duration_ms = int((time.perf_counter() - started) * 1000)
         run.save(update_fields=["summary", "duration_ms"])
         record(
@@ -154,8 +167,13 @@ def _digest(tree: Any, rules: Any, layout: dict[str, Any], blob: bytes) -> str:
     return loader.fingerprint([tree, rules, layout, blob])
 
 
-def summarize(old: ScoreRun | None, new: ScoreRun) -> dict[str, int]:
-    """How many units changed total or rank against the published run."""
+def summarize(
+    old: ScoreRun | None,
+    new: ScoreRun,
+    after: dict[int, tuple[Decimal, int]] | None = None,
+) -> dict[str, int]:
+    """How many units changed total or rank against the published run (`after`: the new
+    run's unit id -> (total, rank) when the caller has them in memory)."""
     if old is None:
         return {}
     before = {
@@ -164,12 +182,13 @@ def summarize(old: ScoreRun | None, new: ScoreRun) -> dict[str, int]:
             "unit_id", "total", "rank"
         )
     }
-    after = {
-        unit: (total, rank)
-        for unit, total, rank in UnitResult.objects.filter(run=new).values_list(
-            "unit_id", "total", "rank"
-        )
-    }
+    if after is None:
+        after = {
+            unit: (total, rank)
+            for unit, total, rank in UnitResult.objects.filter(run=new).values_list(
+                "unit_id", "total", "rank"
+            )
+        }
     common = set(before) & set(after)
     return {
         "changed": sum(1 for u in common if before[u][0] != after[u][0]),

@@ -55,7 +55,7 @@ from jixiao.scoring.engine import (
     TextColumn,
     compile_tree,
 )
-from jixiao.scoring.snapshot import tree_to_json
+from jixiao.scoring.snapshot import EntryRefs, tree_to_json
 
 #: Entry columns hold 4 decimals; engine columns are read as integers in 10**-4.
 DIGITS = 4
@@ -68,18 +68,6 @@ GRADE_SEPARATOR = "\x1f"
 
 class NoSchemeError(ScoringError):
     pass
-
-
-@dataclass
-class Block:
-    """All scoring entries of one indicator (one period), sorted by unit id."""
-
-    indicator_id: int
-    unit_ids: np.ndarray
-    entry_ids: np.ndarray
-    value: np.ndarray
-    reference: np.ndarray
-    grade: list[str]
 
 
 @dataclass
@@ -174,7 +162,8 @@ def _scaled(value: Decimal | None) -> int:
 
 @dataclass
 class EntryArrays:
-    """Every scoring entry of the scheme as parallel arrays (one element per entry)."""
+    """Scoring entries as parallel arrays (one element per entry): every entry of the
+    scheme when read, then only the chosen period's entries of each indicator."""
 
     indicator: np.ndarray
     unit: np.ndarray
@@ -182,7 +171,19 @@ class EntryArrays:
     period: np.ndarray
     value: np.ndarray
     reference: np.ndarray
+    #: entry id -> grade, for entries with a grade
     grades: dict[int, str]
+
+    def take(self, keep: np.ndarray) -> EntryArrays:
+        return EntryArrays(
+            self.indicator[keep],
+            self.unit[keep],
+            self.entry[keep],
+            self.period[keep],
+            self.value[keep],
+            self.reference[keep],
+            self.grades,
+        )
 
 
 _COLUMNS = ("indicator_id", "unit_id", "id", "period_id", "value", "reference")
@@ -209,201 +210,231 @@ def read_entries_generic(period_ids: Sequence[int]) -> EntryArrays:
     )
 
 
+def latest_periods(arrays: EntryArrays, period_rank: Mapping[int, int]) -> EntryArrays:
+    """Only the entries of the latest period (by end date) in which their indicator has
+    any scoring entry."""
+    if len(arrays.entry) == 0:
+        return arrays
+    ranks = np.array([period_rank[p] for p in arrays.period.tolist()], dtype=np.int64)
+    best = np.full(int(arrays.indicator.max()) + 1, -1, dtype=np.int64)
+    np.maximum.at(best, arrays.indicator, ranks)
+    return arrays.take(ranks == best[arrays.indicator])
+
+
+# One row per (indicator, period); each column aggregated into big-endian int8 bytes
+# (int8send), which numpy reads without parsing. Every aggregate of a group sees its rows
+# in the same order, so the columns line up; grades only where an entry has one.
 _PG_BLOCKS = """
 SELECT indicator_id, period_id,
-       string_agg(concat_ws(' ', unit_id, id, {value}, {reference}), ' ')
+       string_agg(int8send(unit_id), ''::bytea),
+       string_agg(int8send(id), ''::bytea),
+       string_agg(int8send({value}), ''::bytea),
+       string_agg(int8send({reference}), ''::bytea),
+       string_agg(int8send(id), ''::bytea) FILTER (WHERE grade <> ''),
+       string_agg(grade, E'\\x1f') FILTER (WHERE grade <> '')
 FROM ({entries}) e
 GROUP BY indicator_id, period_id
 """
+_BE_INT64 = np.dtype(">i8")
 
 
-def read_blocks_postgres(
+def read_entries_postgres(
     period_ids: Sequence[int], period_rank: Mapping[int, int]
-) -> tuple[list[Block], dict[int, int]] | None:
-    """One row per (indicator, period), its columns aggregated into comma-separated
-    integers (scaled to 10**-4 by the server) that numpy parses in C. No ORDER BY: every
-    aggregate of a group sees the rows in the same order, and blocks are sorted by unit
-    here. Returns None when a value is too large for int64 (the Decimal path takes over).
-    """
-    # A value beyond int64 makes the cast fail: the Decimal path then takes over.
+) -> EntryArrays | None:
+    """The latest period's entries of every indicator, in one aggregate query whose
+    result comes back in binary (server-side binding on Django's connection). Values are
+    scaled to 10**-4 by the server; one too large for int64 makes the cast fail and
+    returns None (the exact Decimal path takes over)."""
+    import psycopg
+
     scaled = "coalesce(({c} * {scale})::int8, {null})"
-    qs = _scoring_entries(period_ids).values_list(*_COLUMNS)
+    qs = _scoring_entries(period_ids).values_list(*_COLUMNS, "grade")
     entries_sql, params = qs.query.sql_with_params()
     sql = _PG_BLOCKS.format(
         entries=entries_sql,
         value=scaled.format(c="value", null=int(NULL), scale=SCALE),
         reference=scaled.format(c="reference", null=int(NULL), scale=SCALE),
     )
+    connection.ensure_connection()
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        with transaction.atomic(), psycopg.Cursor(connection.connection) as cursor:
+            # JIT compilation costs more than it saves on this one-pass aggregate.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(sql, params, binary=True)
             groups = cursor.fetchall()
     except DataError:
         return None
-    grades = dict(_scoring_entries(period_ids).exclude(grade="").values_list("id", "grade"))
     best: dict[int, tuple[int, int]] = {}
     for i, (indicator_id, period_id, *_rest) in enumerate(groups):
         rank = period_rank[period_id]
         if indicator_id not in best or rank > best[indicator_id][0]:
             best[indicator_id] = (rank, i)
-    blocks = []
-    chosen = {}
-    for indicator_id, (_, i) in sorted(best.items()):
-        _, period_id, text = groups[i]
-        rows = np.fromstring(text, dtype=np.int64, sep=" ").reshape(-1, 4)
-        rows = rows[np.argsort(rows[:, 0], kind="stable")]
-        ids = rows[:, 1].copy()
-        blocks.append(
-            Block(
-                indicator_id,
-                rows[:, 0].copy(),
-                ids,
-                rows[:, 2].copy(),
-                rows[:, 3].copy(),
-                [grades.get(k, "") for k in ids.tolist()] if grades else [""] * len(ids),
-            )
-        )
-        chosen[indicator_id] = period_id
-    return blocks, chosen
+    chosen = [groups[i] for _, (_, i) in sorted(best.items())]
+    if not chosen:
+        empty = np.zeros(0, dtype=np.int64)
+        return EntryArrays(empty, empty, empty, empty, empty, empty, {})
+
+    def column(k: int) -> np.ndarray:
+        return np.frombuffer(b"".join(g[k] for g in chosen), dtype=_BE_INT64).astype(np.int64)
+
+    units = column(2)
+    counts = [len(g[2]) // 8 for g in chosen]
+    grades: dict[int, str] = {}
+    for g in chosen:
+        if g[6] is not None:
+            ids = np.frombuffer(g[6], dtype=_BE_INT64).tolist()
+            grades.update(zip(ids, g[7].split("\x1f"), strict=True))
+    return EntryArrays(
+        np.repeat(np.array([g[0] for g in chosen], dtype=np.int64), counts),
+        units,
+        column(3),
+        np.repeat(np.array([g[1] for g in chosen], dtype=np.int64), counts),
+        column(4),
+        column(5),
+        grades,
+    )
 
 
-def blocks_from_entries(
-    arrays: EntryArrays, period_rank: Mapping[int, int]
-) -> tuple[list[Block], dict[int, int]]:
-    """One block per indicator, holding only the entries of the latest period (by end date)
-    in which that indicator has any scoring entry; returns the blocks and the period used
-    per indicator."""
-    if len(arrays.entry) == 0:
-        return [], {}
-    ranks = np.array([period_rank[p] for p in arrays.period.tolist()], dtype=np.int64)
-    top = int(arrays.indicator.max()) + 1
-    best = np.full(top, -1, dtype=np.int64)
-    np.maximum.at(best, arrays.indicator, ranks)
-    keep = ranks == best[arrays.indicator]
-    order = np.lexsort((arrays.unit[keep], arrays.indicator[keep]))
-    indicator = arrays.indicator[keep][order]
-    unit = arrays.unit[keep][order]
-    entry = arrays.entry[keep][order]
-    period = arrays.period[keep][order]
-    value = arrays.value[keep][order]
-    reference = arrays.reference[keep][order]
-    starts = np.flatnonzero(np.r_[True, indicator[1:] != indicator[:-1]])
-    ends = np.r_[starts[1:], len(indicator)]
-    blocks = []
-    chosen = {}
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        ids = entry[a:b]
-        chosen[int(indicator[a])] = int(period[a])
-        grades = (
-            [arrays.grades.get(i, "") for i in ids.tolist()] if arrays.grades else [""] * (b - a)
-        )
-        blocks.append(Block(int(indicator[a]), unit[a:b], ids, value[a:b], reference[a:b], grades))
-    return blocks, chosen
-
-
-def read_blocks(scheme: Scheme) -> tuple[list[Block], dict[int, int]]:
+def read_entries(scheme: Scheme) -> EntryArrays:
+    """Every scoring entry of the latest period that has any for its indicator."""
     periods = list(
         CollectionPeriod.objects.filter(scheme=scheme)
         .order_by("ends_on", "id")
         .values_list("id", flat=True)
     )
-    if not periods:
-        return [], {}
     rank = {pk: i for i, pk in enumerate(periods)}
+    if not periods:
+        empty = np.zeros(0, dtype=np.int64)
+        return EntryArrays(empty, empty, empty, empty, empty, empty, {})
     if connection.vendor == "postgresql":
-        fast = read_blocks_postgres(periods, rank)
+        fast = read_entries_postgres(periods, rank)
         if fast is not None:
             return fast
-    return blocks_from_entries(read_entries_generic(periods), rank)
+    return latest_periods(read_entries_generic(periods), rank)
 
 
 # Columns -------------------------------------------------------------------
 
 
-def _number_column(raw: np.ndarray, rows: np.ndarray, n: int) -> NumberColumn:
-    dtype = object if raw.dtype == object else np.int64
-    values = np.zeros(n, dtype=dtype)
-    present = np.zeros(n, dtype=bool)
-    here = raw != NULL
-    values[rows[here]] = raw[here]
-    present[rows[here]] = True
-    return NumberColumn(values, DIGITS, present)
-
-
-def _text_column(raw: Sequence[str], rows: np.ndarray, n: int) -> TextColumn:
-    values = np.full(n, "", dtype=object)
-    present = np.zeros(n, dtype=bool)
-    for row, text in zip(rows.tolist(), raw, strict=True):
-        text = text.strip()
-        if text:
-            values[row] = text
-            present[row] = True
-    return TextColumn(values, present)
-
-
 def build_columns(
-    blocks: Sequence[Block],
+    entries: EntryArrays,
     compiled: Mapping[str, CompiledTree],
     unit_rows: Mapping[int, tuple[str, int]],
     sizes: Mapping[str, int],
     code_of: Mapping[int, str],
     notes: list[str],
 ) -> tuple[dict[str, dict[str, LeafColumn]], list[str]]:
-    """Leaf columns per category from the entry blocks. Returns problems (invalid values)
-    separately from notes (entries that do not count, e.g. a unit not enrolled)."""
-    columns: dict[str, dict[str, LeafColumn]] = {code: {} for code in compiled}
-    problems: list[str] = []
-    top = max(unit_rows, default=0) + 1
-    category_index = {code: i for i, code in enumerate(sorted(compiled))}
+    """Leaf columns per category from the chosen entries, one vectorised scatter per
+    category into (leaf × unit) matrices whose rows become the columns. Returns problems
+    (invalid values) separately from notes (entries that do not count, e.g. a unit not
+    enrolled). Entries of an indicator that is not a leaf of the unit's category are
+    ignored; a leaf gets a column only if some unit of the category has an entry."""
     codes = sorted(compiled)
+    columns: dict[str, dict[str, LeafColumn]] = {code: {} for code in codes}
+    problems: list[str] = []
+    n_entries = len(entries.entry)
+    # Unit id -> (category index, row); indicator id -> index into `names`.
+    top = max([*unit_rows, int(entries.unit.max()) if n_entries else 0]) + 1
+    category_index = {code: k for k, code in enumerate(codes)}
     unit_cat = np.full(top, -1, dtype=np.int64)
     unit_row = np.full(top, -1, dtype=np.int64)
     for unit_id, (category_code, row) in unit_rows.items():
         unit_cat[unit_id] = category_index[category_code]
         unit_row[unit_id] = row
-    skipped_units = 0
-    for block in blocks:
-        indicator = code_of.get(block.indicator_id)
-        if indicator is None:
+    names = sorted(set(code_of.values()))
+    name_index = {name: i for i, name in enumerate(names)}
+    top_indicator = max([*code_of, int(entries.indicator.max()) if n_entries else 0]) + 1
+    indicator_name = np.full(top_indicator, -1, dtype=np.int64)
+    for pk, name in code_of.items():
+        indicator_name[pk] = name_index[name]
+
+    # Grades as sorted (entry id, text) arrays, looked up by binary search.
+    grade_ids = np.array(sorted(entries.grades), dtype=np.int64)
+    grade_texts = np.array([entries.grades[i] for i in grade_ids.tolist()], dtype=object)
+    cats = unit_cat[entries.unit]
+    skipped_units = int((cats < 0).sum())
+    order = np.argsort(cats, kind="stable")
+    bounds = np.searchsorted(cats[order], np.arange(len(codes) + 1))
+    for k, code in enumerate(codes):
+        pick = order[bounds[k] : bounds[k + 1]]
+        if len(pick) == 0:
             continue
-        known = block.unit_ids < top
-        cats = np.full(len(block.unit_ids), -1, dtype=np.int64)
-        cats[known] = unit_cat[block.unit_ids[known]]
-        skipped_units += int((cats < 0).sum())
-        for k in np.unique(cats[cats >= 0]).tolist():
-            category_code = codes[k]
-            tree = compiled[category_code]
-            fields = tree.leaf_fields.get(indicator)
-            if fields is None:
+        tree = compiled[code]
+        leaves = list(tree.leaf_fields)
+        slot_of = np.full(len(names) + 1, -1, dtype=np.int64)  # last: unknown indicator
+        for slot, leaf in enumerate(leaves):
+            if leaf in name_index:
+                slot_of[name_index[leaf]] = slot
+        slots = slot_of[indicator_name[entries.indicator[pick]]]
+        known = slots >= 0
+        pick, slots = pick[known], slots[known]
+        if len(pick) == 0:
+            continue
+        n, shape = sizes[code], (len(leaves), sizes[code])
+        # Flat positions in the (leaf × unit) matrices: 1-d scatters are the fastest.
+        at = slots * n + unit_row[entries.unit[pick]]
+        reported = np.zeros(shape, dtype=bool)
+        reported.ravel()[at] = True
+        ids = np.full(shape, -1, dtype=np.int64)
+        ids.ravel()[at] = entries.entry[pick]
+        refs = ids.astype(object)
+        refs[ids < 0] = None
+        numbers: dict[str, tuple[np.ndarray, np.ndarray, list[int]]] = {}
+        for source in ("value", "reference"):
+            raw = getattr(entries, source)[pick]
+            here = raw != NULL
+            values = np.zeros(shape, dtype=object if raw.dtype == object else np.int64)
+            present = np.zeros(shape, dtype=bool)
+            values.ravel()[at[here]] = raw[here]
+            present.ravel()[at[here]] = True
+            # Per leaf: how many present values are not non-negative integers?
+            bad = (raw[here] % SCALE != 0) | (raw[here] < 0)
+            not_int = np.bincount(slots[here][bad], minlength=len(leaves)).tolist()
+            numbers[source] = (values, present, not_int)
+        grades: np.ndarray | None = None
+        if len(grade_ids) and any(
+            spec.type == "grade" for fields in tree.leaf_fields.values() for spec in fields
+        ):
+            grades = np.full(shape, "", dtype=object)
+            ids_here = entries.entry[pick]
+            where = np.minimum(np.searchsorted(grade_ids, ids_here), len(grade_ids) - 1)
+            hit = grade_ids[where] == ids_here
+            grades.ravel()[at[hit]] = grade_texts[where[hit]]
+        has_entries: list[bool] = np.asarray(reported.any(axis=1)).tolist()
+        for slot, leaf in enumerate(leaves):
+            if not has_entries[slot]:
                 continue
-            pick = np.flatnonzero(cats == k)
-            rows = unit_row[block.unit_ids[pick]]
-            n = sizes[category_code]
             made: dict[str, NumberColumn | TextColumn] = {}
-            for spec in fields:
-                source = INPUT_COLUMNS.get(spec.name, "value")
+            for spec in tree.leaf_fields[leaf]:
                 if spec.type == "grade":
-                    made[spec.name] = _text_column([block.grade[i] for i in pick], rows, n)
+                    made[spec.name] = _text_column(grades, slot, n)
                     continue
-                raw = getattr(block, source)[pick]
-                column = _number_column(raw, rows, n)
-                if spec.type == "int":
-                    bad = column.present & ((column.values % SCALE != 0) | (column.values < 0))
-                    if bad.any():
-                        problems.append(
-                            f"类别“{category_code}”指标“{indicator}”：“{spec.label}”必须是非负整数"
-                            f"（{int(bad.sum())}个单位）"
-                        )
-                made[spec.name] = column
-            reported = np.zeros(n, dtype=bool)
-            reported[rows] = True
-            refs: list[int | None] = [None] * n
-            for row, entry_id in zip(rows.tolist(), block.entry_ids[pick].tolist(), strict=True):
-                refs[row] = entry_id
-            columns[category_code][indicator] = LeafColumn(made, reported, tuple(refs))
+                source = INPUT_COLUMNS.get(spec.name, "value")
+                matrix = numbers.get(source, numbers["value"])
+                if spec.type == "int" and matrix[2][slot]:
+                    problems.append(
+                        f"类别“{code}”指标“{leaf}”：“{spec.label}”必须是非负整数"
+                        f"（{matrix[2][slot]}个单位）"
+                    )
+                made[spec.name] = NumberColumn(matrix[0][slot], DIGITS, matrix[1][slot])
+            columns[code][leaf] = LeafColumn(
+                made, reported[slot], EntryRefs(refs[slot].tolist(), ids[slot])
+            )
     if skipped_units:
         notes.append(f"{skipped_units} 条数据所属单位未参加本年度考核，未计分")
     return columns, problems
+
+
+def _text_column(grades: np.ndarray | None, slot: int, n: int) -> TextColumn:
+    values = np.full(n, "", dtype=object)
+    present = np.zeros(n, dtype=bool)
+    if grades is not None:
+        for row, text in enumerate(grades[slot].tolist()):
+            text = text.strip()
+            if text:
+                values[row] = text
+                present[row] = True
+    return TextColumn(values, present)
 
 
 # Events and last year --------------------------------------------------------
@@ -488,9 +519,11 @@ def load_year(year: AssessmentYear) -> YearInput:
 
     code_of = dict(Indicator.objects.filter(scheme=scheme).values_list("id", "code"))
     notes: list[str] = []
-    blocks, periods = read_blocks(scheme)
+    entries = read_entries(scheme)
+    indicators, first = np.unique(entries.indicator, return_index=True)
+    periods = dict(zip(indicators.tolist(), entries.period[first].tolist(), strict=True))
     sizes = {code: len(units) for code, units in unit_codes.items()}
-    columns, problems = build_columns(blocks, compiled, unit_rows, sizes, code_of, notes)
+    columns, problems = build_columns(entries, compiled, unit_rows, sizes, code_of, notes)
     if problems:
         raise InputError(problems)
     events = load_events(scheme, compiled, category_of_unit, notes)

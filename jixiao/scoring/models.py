@@ -2,10 +2,10 @@
 
 A run is one computation of a year's scores. It stores, per category, the scheme tree
 and the engine input it used (`RunCategory`, a compact binary snapshot), and per unit
-one `UnitResult` row whose node scores are a JSON list of integers in 10**-4 points,
-aligned with `RunCategory.node_codes`. Explanations are rebuilt from the snapshot by
-the pure engine, deterministically, so they always describe exactly the published
-figures even if an entry changes later.
+one `UnitResult` row whose node scores are a binary vector of integers in 10**-4 points
+(`fields.NodeScoresField`), aligned with `RunCategory.node_codes`. Explanations are
+rebuilt from the snapshot by the pure engine, deterministically, so they always
+describe exactly the published figures even if an entry changes later.
 
 The office publishes one run; a published run is frozen: its results can be neither
 updated nor deleted (the models refuse in Python; on PostgreSQL triggers refuse too,
@@ -22,6 +22,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.org.models import AssessmentYear, Organization, UnitCategory
+from jixiao.scoring.fields import NodeScoresField
 
 
 class FrozenResultError(Exception):
@@ -222,8 +223,9 @@ class UnitResult(models.Model):
     warnings = models.JSONField(_("预警"), default=list, blank=True)
     # {kind: "12.3456"}: per indicator type (共性 / 个性 / 加扣分 / 评议)
     subtotals = models.JSONField(_("分类得分"), default=dict)
-    # Node scores in 10**-4 points, aligned with run_category.node_codes.
-    scores = models.JSONField(_("各指标得分"), default=list)
+    # Node scores in 10**-4 points, aligned with run_category.node_codes; stored as a
+    # binary vector, read back as a list of ints (see jixiao.scoring.fields).
+    scores = NodeScoresField(_("各指标得分"), default=list)
     missing = models.JSONField(_("缺报指标"), default=list, blank=True)
     last_total = models.DecimalField(
         _("上年总分"), max_digits=12, decimal_places=2, null=True, blank=True

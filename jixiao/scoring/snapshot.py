@@ -29,6 +29,19 @@ from jixiao.scoring.engine import (
 INT32_MAX = 2**31 - 1
 
 
+class EntryRefs(tuple[int | None, ...]):
+    """A leaf column's refs when they are entry ids: the tuple the engine reads (None
+    where a unit has no entry), plus the same ids as an int64 array (-1 = none) so the
+    snapshot stores them without walking a Python object per unit."""
+
+    ids: np.ndarray
+
+    def __new__(cls, refs: Sequence[int | None], ids: np.ndarray) -> EntryRefs:
+        self = super().__new__(cls, refs)
+        self.ids = ids
+        return self
+
+
 def _ints(array: Any) -> tuple[np.ndarray, str]:
     """(array to store, encoding) for an int column: int32 when it fits, else int64, else
     decimal strings for Python-int object arrays."""
@@ -113,7 +126,11 @@ def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
     for c, (code, column) in enumerate(sorted(data.columns.items())):
         entry: dict[str, Any] = {"code": code, "fields": []}
         arrays[f"c{c}_reported"] = column.reported
-        if column.refs is not None:
+        if isinstance(column.refs, EntryRefs):
+            stored, enc = _ints(column.refs.ids)
+            arrays[f"c{c}_refs"] = stored
+            entry["refs"] = enc
+        elif column.refs is not None:
             if all(r is None or isinstance(r, int) for r in column.refs):
                 refs = np.array([-1 if r is None else r for r in column.refs], dtype=np.int64)
                 stored, enc = _ints(refs)

@@ -8,11 +8,12 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db import connection
+from django.db import connection, models
 
 from jixiao.scoring.engine import CategoryResult, CompiledTree, LastYear
 from jixiao.scoring.engine.fixed import SCORE_DIGITS
 from jixiao.scoring.engine.types import KIND_BONUS_PENALTY
+from jixiao.scoring.fields import encode_matrix
 from jixiao.scoring.models import UnitResult
 from jixiao.scoring.outcomes import Outcome
 
@@ -64,10 +65,10 @@ def result_rows(
     only: set[str] | None = None,
 ) -> list[tuple[Any, ...]]:
     """One tuple per unit (or per unit of `only`) in RESULT_COLUMNS order, JSON columns
-    already encoded."""
+    already encoded, node scores as bytes (`fields.encode_matrix`)."""
     compiled = result.compiled
     subtotals = {k: v.tolist() for k, v in kind_subtotals(compiled, result.scores).items()}
-    columns = result.scores.T.tolist()
+    columns = encode_matrix(result.scores)
     rows = []
     for unit in result.units:
         if only is not None and unit.unit_code not in only:
@@ -89,13 +90,35 @@ def result_rows(
                 json.dumps(outcome.awards, ensure_ascii=False),
                 json.dumps(outcome.warnings, ensure_ascii=False),
                 json.dumps({k: _fixed(v[row]) for k, v in sorted(subtotals.items())}),
-                json.dumps(columns[row]),
+                columns[row],
                 json.dumps(list(unit.missing), ensure_ascii=False),
                 previous.total if previous else None,
                 previous.rank if previous else None,
             )
         )
     return rows
+
+
+def save_blobs(model: type[models.Model], column: str, blobs: Mapping[int, bytes]) -> None:
+    """Set a binary column of rows that already exist.
+
+    On PostgreSQL the bytes go as binary query parameters (a server-side binding cursor
+    on Django's connection, same transaction): Django's default client-side binding
+    would inline them as escaped text that the server must lex and decode."""
+    if not blobs:
+        return
+    quote = connection.ops.quote_name
+    # Identifiers come from the model's metadata, never from input.
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {quote(column)} = %b WHERE id = %s"  # noqa: S608
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        connection.ensure_connection()
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.executemany(sql, [(blob, pk) for pk, blob in blobs.items()])
+        return
+    with connection.cursor() as cursor:
+        cursor.executemany(sql.replace("%b", "%s"), [(blob, pk) for pk, blob in blobs.items()])
 
 
 def write_rows(rows: Sequence[tuple[Any, ...]]) -> None:
@@ -111,7 +134,7 @@ def write_rows(rows: Sequence[tuple[Any, ...]]) -> None:
     objects = []
     for row in rows:
         values = dict(zip(RESULT_COLUMNS, row, strict=True))
-        for name in ("awards", "warnings", "subtotals", "scores", "missing"):
+        for name in ("awards", "warnings", "subtotals", "missing"):
             values[name] = json.loads(values[name])
         objects.append(UnitResult(**values))
     UnitResult.objects.bulk_create(objects, batch_size=500)
