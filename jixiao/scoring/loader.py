@@ -114,6 +114,11 @@ def load_trees(
     )
     code_of = {row[0]: row[1] for row in rows}
     by_id = {row[0]: row for row in rows}
+    # 个性指标: an indicator with units applies to those units only (none: every unit).
+    unit_codes: dict[int, set[str]] = {}
+    restricted = Indicator.units.through.objects.filter(indicator__scheme=scheme)
+    for indicator_id, unit_code in restricted.values_list("indicator_id", "organization__code"):
+        unit_codes.setdefault(indicator_id, set()).add(unit_code)
     nodes: dict[int, list[Node]] = {pk: [] for pk in categories}
     owners: dict[int, dict[str, int | None]] = {pk: {} for pk in categories}
     points = IndicatorPoints.objects.filter(indicator__scheme=scheme).values_list(
@@ -138,6 +143,7 @@ def load_trees(
                 bonus_cap=bcap,
                 penalty_cap=pcap,
                 sort_order=order,
+                units=frozenset(unit_codes[pk]) if pk in unit_codes else None,
             )
         )
         owners[category_id][code] = owner

@@ -235,6 +235,7 @@ def tree_to_json(tree: CategoryTree, owners: Mapping[str, int | None]) -> dict[s
                 "penalty_cap": _dec(n.penalty_cap),
                 "sort_order": n.sort_order,
                 "owner": owners.get(n.code),
+                "units": sorted(n.units) if n.units is not None else None,
             }
             for n in tree.nodes
         ],
@@ -265,6 +266,7 @@ def tree_from_json(data: Mapping[str, Any]) -> CategoryTree:
             bonus_cap=None if n["bonus_cap"] is None else Decimal(n["bonus_cap"]),
             penalty_cap=None if n["penalty_cap"] is None else Decimal(n["penalty_cap"]),
             sort_order=n["sort_order"],
+            units=frozenset(n["units"]) if n.get("units") else None,
         )
         for n in data["nodes"]
     )
