@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jixiao.accounts.models import SecurityPolicy, User
 from jixiao.accounts.roles import Role
+from jixiao.core.forms import StyledModelForm
 from jixiao.org.models import Organization
 
 
@@ -79,7 +80,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserForm(forms.ModelForm):
+class UserForm(StyledModelForm):
     """Creating and editing accounts (system admin)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -103,17 +104,8 @@ class UserForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
         self.fields["organization"].queryset = Organization.objects.active()  # type: ignore[attr-defined]
-        for name, field in self.fields.items():
-            css = (
-                "form-check-input"
-                if isinstance(field.widget, forms.CheckboxInput)
-                else "form-control"
-            )
-            if isinstance(field.widget, forms.Select):
-                css = "form-select"
-            field.widget.attrs["class"] = css
-            if name == "username" and self.instance.pk:
-                field.disabled = True
+        if self.instance.pk:
+            self.fields["username"].disabled = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -132,7 +124,7 @@ class UserForm(forms.ModelForm):
         return data
 
 
-class SecurityPolicyForm(forms.ModelForm):
+class SecurityPolicyForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -155,6 +147,3 @@ class SecurityPolicyForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        for name, field in self.fields.items():
-            if name != "version":
-                field.widget.attrs["class"] = "form-control"

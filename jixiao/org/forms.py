@@ -5,24 +5,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jixiao.core.forms import StyledModelForm
 from jixiao.org.models import AssessmentYear, Organization, UnitCategory, UnitEnrollment
 
 
-class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates can render fields plainly."""
-
-    def style_fields(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs["class"] = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                widget.attrs["class"] = "form-select"
-            elif not isinstance(widget, forms.HiddenInput):
-                widget.attrs["class"] = "form-control"
-
-
-class OrganizationForm(StyledFormMixin, forms.ModelForm):
+class OrganizationForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -46,20 +33,18 @@ class OrganizationForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk:
             # Codes are the stable key of imports and exports: never changed in place.
             self.fields["code"].disabled = True
-        self.style_fields()
 
 
-class YearForm(StyledFormMixin, forms.ModelForm):
+class YearForm(StyledModelForm):
     class Meta:
         model = AssessmentYear
         fields = ["year", "name", "is_current"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.style_fields()
 
 
-class CategoryForm(StyledFormMixin, forms.ModelForm):
+class CategoryForm(StyledModelForm):
     class Meta:
         model = UnitCategory
         fields = ["code", "name", "scale", "sort_order"]
@@ -67,10 +52,9 @@ class CategoryForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, year: AssessmentYear, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.year = year
-        self.style_fields()
 
 
-class EnrollmentForm(StyledFormMixin, forms.ModelForm):
+class EnrollmentForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -88,7 +72,6 @@ class EnrollmentForm(StyledFormMixin, forms.ModelForm):
         self.fields["unit"].queryset = Organization.objects.assessed_units().exclude(pk__in=taken)  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["unit"].disabled = True
-        self.style_fields()
 
 
 class ImportForm(forms.Form):

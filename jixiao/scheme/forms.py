@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.core.excel import parse_decimal
-from jixiao.org.forms import StyledFormMixin
+from jixiao.core.forms import StyledForm, StyledModelForm, style_widgets
 from jixiao.org.models import AssessmentYear, Organization, UnitCategory
 from jixiao.scheme.models import Indicator, Scheme
 from jixiao.scheme.tree import canonical_params, dec_str
@@ -29,7 +29,7 @@ PARAM_PREFIX = "param_"
 POINTS_PREFIX = "points_"
 
 
-class SchemeCreateForm(StyledFormMixin, forms.Form):
+class SchemeCreateForm(StyledForm):
     year = forms.ModelChoiceField(AssessmentYear.objects.none(), label=gettext_lazy("考核年度"))
     name = forms.CharField(label=gettext_lazy("方案名称"), max_length=200)
     copy_from = forms.ModelChoiceField(
@@ -52,10 +52,10 @@ class SchemeCreateForm(StyledFormMixin, forms.Form):
             last = Scheme.objects.filter(year__year__lt=first.year).order_by("-year__year").first()
             if last is not None:
                 self.initial.setdefault("copy_from", last.pk)
-        self.style_fields()
+        style_widgets(self)
 
 
-class SchemeSettingsForm(StyledFormMixin, forms.ModelForm):
+class SchemeSettingsForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:
@@ -70,10 +70,10 @@ class SchemeSettingsForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        self.style_fields()
+        style_widgets(self)
 
 
-class ReasonForm(StyledFormMixin, forms.Form):
+class ReasonForm(StyledForm):
     reason = forms.CharField(
         label=gettext_lazy("修订原因"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -83,10 +83,10 @@ class ReasonForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.style_fields()
+        style_widgets(self)
 
 
-class ImportForm(StyledFormMixin, forms.Form):
+class ImportForm(StyledForm):
     file = forms.FileField(
         label=gettext_lazy("文件"),
         help_text=gettext_lazy("Excel（.xlsx，系统导出的格式）或 JSON（jixiao-scheme 第 1 版）。"),
@@ -95,10 +95,10 @@ class ImportForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.style_fields()
+        style_widgets(self)
 
 
-class MoveForm(StyledFormMixin, forms.Form):
+class MoveForm(StyledForm):
     parent = forms.TypedChoiceField(label=gettext_lazy("移动到"), coerce=int)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -121,7 +121,7 @@ class MoveForm(StyledFormMixin, forms.Form):
         self.fields["parent"].choices = choices  # type: ignore[attr-defined]
         self.fields["parent"].initial = indicator.parent_id or 0
         self.fields["version"].initial = indicator.version
-        self.style_fields()
+        style_widgets(self)
 
 
 # -- scoring parameters ----------------------------------------------------------------
@@ -255,7 +255,7 @@ def _split_pair(part: str) -> tuple[str, str, str]:
 # -- the indicator form ------------------------------------------------------------------
 
 
-class IndicatorForm(StyledFormMixin, forms.ModelForm):
+class IndicatorForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     method = forms.ChoiceField(label=gettext_lazy("计分方法"), required=False)
 
@@ -329,7 +329,7 @@ class IndicatorForm(StyledFormMixin, forms.ModelForm):
                 name = f"{PARAM_PREFIX}{param.name}"
                 self.fields[name] = param_field(param, current.get(param.name))
                 self.param_names.append(name)
-        self.style_fields()
+        style_widgets(self)
         for name in self.param_names:
             widget = self.fields[name].widget
             if isinstance(widget, forms.CheckboxInput):
