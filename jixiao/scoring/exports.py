@@ -1,17 +1,20 @@
 """Exports of a run: an Excel workbook of all results, and PDF report cards (成绩单).
 
-PDFs use reportlab's built-in Adobe CID font STSong-Light (Adobe-GB1, UniGB-UCS2-H):
-it needs no font file on the server and every PDF viewer renders it (with the reader's
-own Song typeface), so Chinese is set correctly wherever the file is opened.
+PDFs embed Noto Sans SC (SIL Open Font License; `settings.PDF_FONTS`, installed from
+npm): reportlab subsets it, so a card carries only the glyphs it uses (about 15 KB) and
+renders the same in every viewer, with or without Chinese fonts on the reader's machine.
+The fonts are registered once per process.
 """
 
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from urllib.parse import quote
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -21,7 +24,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     PageBreak,
     Paragraph,
@@ -37,7 +40,6 @@ from jixiao.core.excel import XLSX_CONTENT_TYPE, safe_cell, workbook_response_by
 from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
 from jixiao.scoring.views_support import Card, card_for, fixed, kind_label
 
-FONT = "STSong-Light"
 KINDS = ("common", "individual", "evaluation", "bonus_penalty")
 
 
@@ -120,29 +122,37 @@ def xlsx_response(run: ScoreRun) -> HttpResponse:
 # PDF -----------------------------------------------------------------------------------------
 
 
-def _font() -> str:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+FONT = "NotoSansSC"
+FONT_BOLD = "NotoSansSC-Bold"
+_FONT_LOCK = threading.Lock()
+
+
+def _register_fonts() -> str:
+    """Register the embedded fonts once per process; returns the regular font's name."""
+    with _FONT_LOCK:
+        if FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(TTFont(FONT, str(settings.PDF_FONTS["regular"])))
+            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(settings.PDF_FONTS["bold"])))
+            pdfmetrics.registerFontFamily(
+                FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+            )
     return FONT
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    font = _font()
+    font = _register_fonts()
     return {
-        "title": ParagraphStyle("title", fontName=font, fontSize=16, leading=22, alignment=1),
+        "title": ParagraphStyle("title", fontName=FONT_BOLD, fontSize=16, leading=22, alignment=1),
         "sub": ParagraphStyle("sub", fontName=font, fontSize=9, leading=13, alignment=1),
-        "h": ParagraphStyle("h", fontName=font, fontSize=11, leading=16, spaceBefore=6),
+        "h": ParagraphStyle("h", fontName=FONT_BOLD, fontSize=11, leading=16, spaceBefore=6),
         "cell": ParagraphStyle("cell", fontName=font, fontSize=8, leading=10.5),
+        "label": ParagraphStyle("label", fontName=FONT_BOLD, fontSize=8, leading=10.5),
         "small": ParagraphStyle("small", fontName=font, fontSize=7.5, leading=10),
     }
 
 
-# Characters STSong-Light (Adobe-GB1) has no glyph for, and their GB stand-ins.
-_GB_SAFE = str.maketrans({"\u2212": "-", "\u00b7": "|", "\u2014": "-"})
-
-
 def _esc(text: object) -> str:
-    text = str(text).translate(_GB_SAFE)
+    text = str(text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -180,7 +190,13 @@ def card_story(card: Card, run: ScoreRun, styles: dict[str, ParagraphStyle]) -> 
     ]
     head += [[label, _num(value), "", ""] for label, value in card.subtotals]
     table = Table(
-        [[Paragraph(_esc(c), styles["cell"]) for c in row] for row in head],
+        [
+            [
+                Paragraph(_esc(c), styles["label" if i in (0, 2) else "cell"])
+                for i, c in enumerate(row)
+            ]
+            for row in head
+        ],
         colWidths=[22 * mm, 60 * mm, 22 * mm, 76 * mm],
     )
     table.setStyle(
@@ -196,7 +212,7 @@ def card_story(card: Card, run: ScoreRun, styles: dict[str, ParagraphStyle]) -> 
     story += [table, Spacer(1, 4 * mm), Paragraph("指标得分明细", styles["h"])]
     rows = [
         [
-            Paragraph(_esc(h), styles["cell"])
+            Paragraph(_esc(h), styles["label"])
             for h in ("编码", "指标", "分值", "得分", "失分", "计分说明")
         ]
     ]
@@ -241,6 +257,7 @@ def cards_pdf(run: ScoreRun, results: Sequence[UnitResult]) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
+        initialFontName=_register_fonts(),  # no stray non-embedded Helvetica
         title=f"{run.year.year} 年度绩效考核成绩单",
         author="机关绩效考核信息系统",
     )

@@ -203,6 +203,12 @@ def test_the_pdf_cards_carry_the_figures_in_chinese(
     )
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+    # Noto Sans SC is embedded as a subset (TrueType FontFile2), not referenced by name.
+    assert b"+NotoSansSC-Regular" in response.content
+    assert b"+NotoSansSC-Bold" in response.content
+    assert b"/FontFile2" in response.content
+    assert b"STSong" not in response.content
+    assert len(response.content) < 200_000  # a subset, not the 10 MB font
     batch = office_client.get(reverse("scoring:cards_pdf", args=[published.pk]))
     assert batch.content.startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
