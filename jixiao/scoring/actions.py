@@ -8,12 +8,13 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from jixiao.audit.models import AuditAction
@@ -160,6 +161,23 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             },
             reason=note,
         )
+    # The new run is the working run: keep its categories for incremental recomputes.
+    for rc in run_categories:
+        code = rc.category.code
+        layout = snapshots[code][1]
+        _remember(
+            (run.pk, rc.pk),
+            _Cached(
+                digests[code],
+                inputs.compiled[code],
+                inputs.data[code],
+                result.categories[code],
+                rc.rules,
+                _last_year_from_layout(layout),
+                layout["periods"],
+                [],
+            ),
+        )
     return run
 
 
@@ -283,15 +301,41 @@ SCORING_STATUSES = frozenset(
 
 @dataclass
 class _Cached:
+    """A working run's category as the engine sees it, valid while `digest` is the run
+    category's stored digest (which covers tree, rules, snapshot and patches)."""
+
     digest: str
     compiled: CompiledTree
     data: CategoryData
     result: CategoryResult
+    rules: dict[str, Any]
+    last_year: dict[str, LastYear]
+    periods: dict[str, int]
+    patches: list[list[Any]]
+    #: unit code -> (UnitResult pk, unit id); read on first need
+    result_ids: dict[str, tuple[int, int]] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data.unit_codes)
 
 
+# Per-process cache of working-run categories, bounded by the units it holds (a province
+# of 10,000 units fits): an incremental recompute then reads no snapshot. A full
+# computation seeds it with what it has just computed.
 _CACHE: OrderedDict[tuple[int, int], _Cached] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 8
+CACHE_UNITS = int(getattr(settings, "SCORING_CACHE_UNITS", 20_000))
+
+
+def _remember(key: tuple[int, int], state: _Cached) -> None:
+    with _CACHE_LOCK:
+        _CACHE[key] = state
+        _CACHE.move_to_end(key)
+        held = sum(c.size for c in _CACHE.values())
+        while len(_CACHE) > 1 and held > CACHE_UNITS:
+            _, dropped = _CACHE.popitem(last=False)
+            held -= dropped.size
 
 
 def _forget(run_id: int) -> None:
@@ -300,17 +344,39 @@ def _forget(run_id: int) -> None:
             del _CACHE[key]
 
 
-def _category_state(run: ScoreRun, rc: RunCategory) -> _Cached:
-    key = (run.pk, rc.pk)
+def _category_state(run_id: int, rc_id: int, digest: str) -> _Cached:
+    key = (run_id, rc_id)
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
-        if cached is not None and cached.digest == rc.digest:
+        if cached is not None and cached.digest == digest:
             _CACHE.move_to_end(key)
             return cached
-    compiled = compile_tree(tree_from_json(rc.tree))
-    blob = RunCategory.objects.values_list("data", flat=True).get(pk=rc.pk)
-    data = apply_patches(compiled, load_data(blob, rc.layout), rc.patches)
-    return _Cached(rc.digest, compiled, data, score_category(compiled, data))
+    tree, rules, layout, patches, blob = RunCategory.objects.values_list(
+        "tree", "rules", "layout", "patches", "data"
+    ).get(pk=rc_id)
+    compiled = compile_tree(tree_from_json(tree))
+    data = apply_patches(compiled, load_data(blob, layout), patches)
+    return _Cached(
+        digest,
+        compiled,
+        data,
+        score_category(compiled, data),
+        rules,
+        _last_year_from_layout(layout),
+        layout.get("periods", {}),
+        patches,
+    )
+
+
+def _result_ids(rc_id: int, state: _Cached) -> dict[str, tuple[int, int]]:
+    if state.result_ids is None:
+        state.result_ids = {
+            code: (pk, unit_id)
+            for pk, unit_id, code in UnitResult.objects.filter(run_category_id=rc_id).values_list(
+                "pk", "unit_id", "unit__code"
+            )
+        }
+    return state.result_ids
 
 
 def apply_patches(
@@ -329,10 +395,15 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
     """Bring the year's working (computed, unpublished) run up to date after one entry
     changed, recomputing only its category's column and rewriting only the units whose
     results moved. Returns None when there is no working run to update (the office then
-    computes a new version)."""
+    computes a new version).
+
+    With the category cached in this process (see `_CACHE`), this is six statements:
+    the entry, the run (locked), the run's category digests, the changed results, the
+    category's patch and digest, the run's fingerprint, plus the audit row."""
     row = (
         Entry.objects.filter(pk=entry_id)
         .values_list(
+            "unit_id",
             "unit__code",
             "indicator__code",
             "status",
@@ -346,22 +417,36 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
     )
     if row is None:
         return None
-    unit_code, indicator_code, status, value, reference, grade, year_id, period_id = row
+    unit_id, unit_code, indicator_code, status, value, reference, grade, year_id, period_id = row
     with transaction.atomic():
         run = (
-            ScoreRun.objects.select_for_update().filter(year_id=year_id).order_by("-number").first()
+            ScoreRun.objects.select_for_update(of=("self",))
+            .select_related("year")
+            .filter(year_id=year_id)
+            .order_by("-number")
+            .first()
         )
         if run is None or run.status != RunStatus.COMPUTED:
             return None
-        rc = _run_category_of(run, unit_code)
-        if rc is None:
+        # Every category's digest (for the run's fingerprint), flagging the unit's own.
+        digests = list(
+            RunCategory.objects.filter(run=run)
+            .order_by("category__code")
+            .annotate(
+                own=Exists(UnitResult.objects.filter(run_category=OuterRef("pk"), unit_id=unit_id))
+            )
+            .values_list("pk", "digest", "own")
+        )
+        own = [(pk, digest) for pk, digest, is_own in digests if is_own]
+        if not own:
             return None
-        used_period = rc.layout.get("periods", {}).get(indicator_code)
+        rc_id, digest = own[0]
+        state = _category_state(run.pk, rc_id, digest)
+        used_period = state.periods.get(indicator_code)
         if used_period is not None and used_period != period_id:
             # Another period's figure counts for this indicator: only a full computation
             # can switch periods.
             return None
-        state = _category_state(run, rc)
         fields = state.compiled.leaf_fields.get(indicator_code)
         if fields is None:
             return None
@@ -375,43 +460,41 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             patch = [unit_code, indicator_code, None, entry_id]
         data = apply_patches(state.compiled, state.data, [patch])
         result = rescore(state.result, data, [indicator_code])
-        _rewrite_category(run, rc, state.result, result)
+        _rewrite_category(run, rc_id, state, result)
         # The snapshot itself is not rewritten: the change is appended as a patch, which
         # every later load applies (a full computation writes a fresh snapshot).
-        rc.patches = [*rc.patches, patch]
-        rc.digest = loader.fingerprint([rc.digest, json.dumps(patch, ensure_ascii=False)])
+        patches = [*state.patches, patch]
+        new_digest = loader.fingerprint([digest, json.dumps(patch, ensure_ascii=False)])
+        rc = RunCategory(pk=rc_id, run=run, patches=patches, digest=new_digest)
         rc.save(update_fields=["patches", "digest"])
-        digests = RunCategory.objects.filter(run=run).order_by("category__code")
-        run.fingerprint = loader.fingerprint(digests.values_list("digest", flat=True))
+        run.fingerprint = loader.fingerprint(
+            new_digest if pk == rc_id else d for pk, d, _ in digests
+        )
         run.version += 1
-        run.save(update_fields=["fingerprint", "version", "updated_at"])
+        run.updated_at = timezone.now()
+        # Status checked above under the row lock: a plain UPDATE (no frozen re-check).
+        ScoreRun.objects.filter(pk=run.pk).update(
+            fingerprint=run.fingerprint, version=run.version, updated_at=run.updated_at
+        )
         record(
             AuditAction.UPDATE,
             run,
             after={"entry": entry_id, "unit": unit_code, "indicator": indicator_code},
             reason="采集数据变更，增量重算",
         )
-        with _CACHE_LOCK:
-            _CACHE[(run.pk, rc.pk)] = _Cached(rc.digest, state.compiled, data, result)
-            while len(_CACHE) > _CACHE_SIZE:
-                _CACHE.popitem(last=False)
+        # Safe before commit: a rollback leaves the stored digest, which then no longer
+        # matches this entry, so the next call reloads.
+        _remember(
+            (run.pk, rc_id),
+            replace(state, digest=new_digest, data=data, result=result, patches=patches),
+        )
     return run
 
 
-def _run_category_of(run: ScoreRun, unit_code: str) -> RunCategory | None:
-    """The unit's category in the run, without its (large) input snapshot."""
-    rc = RunCategory.objects.filter(run=run, results__unit__code=unit_code).defer("data").first()
-    if rc is not None:
-        rc.run = run
-    return rc
-
-
-def _rewrite_category(
-    run: ScoreRun, rc: RunCategory, old: CategoryResult, new: CategoryResult
-) -> None:
-    last_year = _last_year_of(rc)
-    outcomes = outcomes_for(new.units, last_year, rc.rules)
-    old_outcomes = outcomes_for(old.units, last_year, rc.rules)
+def _rewrite_category(run: ScoreRun, rc_id: int, state: _Cached, new: CategoryResult) -> None:
+    old = state.result
+    outcomes = outcomes_for(new.units, state.last_year, state.rules)
+    old_outcomes = outcomes_for(old.units, state.last_year, state.rules)
     changed_rows = set()
     scores_changed = (old.scores != new.scores).any(axis=0)
     for unit in new.units:
@@ -428,19 +511,14 @@ def _rewrite_category(
             changed_rows.add(unit.unit_code)
     if not changed_rows:
         return
-    targets = {
-        code: (pk, unit_id)
-        for pk, unit_id, code in UnitResult.objects.filter(
-            run_category=rc, unit__code__in=changed_rows
-        ).values_list("pk", "unit_id", "unit__code")
-    }
+    ids = _result_ids(rc_id, state)
+    targets = {code: ids[code] for code in changed_rows if code in ids}
     unit_ids = {code: unit_id for code, (_, unit_id) in targets.items()}
     pk_of = {unit_id: pk for pk, unit_id in targets.values()}
-    rows = result_rows(run.pk, rc.pk, new, unit_ids, outcomes, last_year, only=set(unit_ids))
-    sql = _UPDATE_RESULT
+    rows = result_rows(run.pk, rc_id, new, unit_ids, outcomes, state.last_year, only=set(unit_ids))
     params = [(*values[3:7], *values[8:14], pk_of[values[2]]) for values in rows]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        cursor.executemany(_UPDATE_RESULT, params)
 
 
 _UPDATE_RESULT = (
@@ -450,10 +528,10 @@ _UPDATE_RESULT = (
 )
 
 
-def _last_year_of(rc: RunCategory) -> dict[str, LastYear]:
+def _last_year_from_layout(layout: dict[str, Any]) -> dict[str, LastYear]:
     return {
         unit: LastYear(unit, Decimal(total) if total != "None" else None, rank, count)
-        for unit, (total, rank, count) in rc.layout.get("last_year", {}).items()
+        for unit, (total, rank, count) in layout.get("last_year", {}).items()
     }
 
 

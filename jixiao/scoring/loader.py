@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.db import DataError, connection, transaction
+from django.db import DataError, connection, connections, transaction
 
 from jixiao.collection.models import (
     INPUT_COLUMNS,
@@ -484,6 +486,32 @@ def load_last_year(year: AssessmentYear) -> dict[str, LastYear]:
 # The year -----------------------------------------------------------------------
 
 
+@contextmanager
+def _background(
+    function: Callable[[Scheme], EntryArrays], scheme: Scheme
+) -> Iterator[Callable[[], EntryArrays]]:
+    """Run the entry query on its own connection while this thread reads and compiles
+    the scheme (the query runs in the database server, so the two overlap even on two
+    cores). Only on PostgreSQL and outside a transaction: inside one, another connection
+    would not see its uncommitted rows, so the query then runs in this thread."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield lambda: function(scheme)
+        return
+
+    def work() -> EntryArrays:
+        try:
+            return function(scheme)
+        finally:
+            connections.close_all()  # this thread's connection
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        try:
+            yield future.result
+        finally:
+            future.cancel()
+
+
 def load_year(year: AssessmentYear) -> YearInput:
     """Everything the engine needs for a year; raises ScoringError with every problem."""
     scheme = Scheme.objects.filter(year=year).first()
@@ -499,16 +527,18 @@ def load_year(year: AssessmentYear) -> YearInput:
     )
     used = {category_id for _, _, category_id, _ in enrollments}
     categories_by_id = {pk: c for pk, c in categories_by_id.items() if pk in used}
-    trees, tree_json = load_trees(scheme, categories_by_id)
-    compiled: dict[str, CompiledTree] = {}
-    problems: list[str] = []
-    for code, tree in sorted(trees.items()):
-        try:
-            compiled[code] = compile_tree(tree)
-        except ScoringError as exc:
-            problems.extend(f"类别“{code}”：{p}" for p in exc.problems)
-    if problems:
-        raise SchemeError(problems)
+    with _background(read_entries, scheme) as pending_entries:
+        trees, tree_json = load_trees(scheme, categories_by_id)
+        compiled: dict[str, CompiledTree] = {}
+        problems: list[str] = []
+        for code, tree in sorted(trees.items()):
+            try:
+                compiled[code] = compile_tree(tree)
+            except ScoringError as exc:
+                problems.extend(f"类别“{code}”：{p}" for p in exc.problems)
+        if problems:
+            raise SchemeError(problems)
+        entries = pending_entries()
 
     unit_codes: dict[str, list[str]] = {code: [] for code in compiled}
     staffing: dict[str, list[int]] = {code: [] for code in compiled}
@@ -525,7 +555,6 @@ def load_year(year: AssessmentYear) -> YearInput:
 
     code_of = dict(Indicator.objects.filter(scheme=scheme).values_list("id", "code"))
     notes: list[str] = []
-    entries = read_entries(scheme)
     indicators, first = np.unique(entries.indicator, return_index=True)
     periods = dict(zip(indicators.tolist(), entries.period[first].tolist(), strict=True))
     sizes = {code: len(units) for code, units in unit_codes.items()}

@@ -197,8 +197,10 @@ def load_data(blob: bytes, layout: Mapping[str, Any]) -> CategoryData:
         if entry.get("refs") == "text":
             refs = tuple(r or None for r in arrays[f"c{c}_refs"].tolist())
         elif "refs" in entry:
-            raw = _restore_ints(arrays[f"c{c}_refs"], entry["refs"]).tolist()
-            refs = tuple(None if r < 0 else r for r in raw)
+            ids = _restore_ints(arrays[f"c{c}_refs"], entry["refs"])
+            objects = ids.astype(object)
+            objects[ids < 0] = None
+            refs = EntryRefs(objects.tolist(), ids) if ids.dtype != object else tuple(objects)
         columns[entry["code"]] = LeafColumn(fields, arrays[f"c{c}_reported"], refs)
     events = tuple(
         BonusPenaltyEvent(unit, indicator, Decimal(points), description, ref)

@@ -51,6 +51,10 @@ def kind_subtotals(compiled: CompiledTree, scores: np.ndarray) -> dict[str, np.n
     return {kind: scores[idx].sum(axis=0) for kind, idx in rows.items()}
 
 
+def _json_list(items: list[Any]) -> str:
+    return json.dumps(items, ensure_ascii=False) if items else "[]"
+
+
 def _fixed(value: int) -> str:
     return str(Decimal(value).scaleb(-SCORE_DIGITS))
 
@@ -69,6 +73,8 @@ def result_rows(
     compiled = result.compiled
     subtotals = {k: v.tolist() for k, v in kind_subtotals(compiled, result.scores).items()}
     columns = encode_matrix(result.scores)
+    kinds = sorted(subtotals.items())
+    assert all(k.isidentifier() for k, _ in kinds)
     rows = []
     for unit in result.units:
         if only is not None and unit.unit_code not in only:
@@ -87,11 +93,13 @@ def result_rows(
                 unit.position,
                 unit.units_in_category,
                 outcome.grade,
-                json.dumps(outcome.awards, ensure_ascii=False),
-                json.dumps(outcome.warnings, ensure_ascii=False),
-                json.dumps({k: _fixed(v[row]) for k, v in sorted(subtotals.items())}),
+                _json_list(outcome.awards),
+                _json_list(outcome.warnings),
+                # {"kind": "12.3456", ...}: kinds are identifiers, values decimal digits,
+                # so the text is what json.dumps would write, built without it.
+                "{" + ", ".join(f'"{k}": "{_fixed(v[row])}"' for k, v in kinds) + "}",
                 columns[row],
-                json.dumps(list(unit.missing), ensure_ascii=False),
+                _json_list(list(unit.missing)),
                 previous.total if previous else None,
                 previous.rank if previous else None,
             )
