@@ -382,13 +382,49 @@ def confirm_recheck(user: User, entry: Entry) -> None:
     EntryTransition(Act.CONFIRM_RECHECK, user, hook=hook).execute([entry])
 
 
+RECHECK_ANSWER_STATES = (EntryStatus.RECHECK_ANSWERED, EntryStatus.RECHECK_CONFIRMATION)
+
+
 def return_recheck_answer(user: User, entry: Entry, reason: str) -> None:
+    """Send a recheck answer back: the office (answered) or the department's leader
+    (an answer changing the value to full marks or a heavy deduction). The request is
+    open again and the entry gets back the values it had before the answer."""
+
     def hook(locked: Entry) -> None:
-        RecheckRequest.objects.filter(entry=locked, status=RecheckStatus.ANSWERED).update(
-            status=RecheckStatus.OPEN
+        request = (
+            RecheckRequest.objects.select_for_update()
+            .filter(entry=locked, status=RecheckStatus.ANSWERED)
+            .first()
         )
+        if request is None:
+            return
+        if request.outcome == RecheckOutcome.CHANGED and request.before:
+            before = snapshot(locked, ENTRY_FIELDS)
+            _restore(locked, request.before)
+            after = snapshot(locked, ENTRY_FIELDS)
+            record(
+                AuditAction.UPDATE,
+                locked,
+                before={k: v for k, v in before.items() if after[k] != v} or None,
+                after={k: v for k, v in after.items() if before[k] != v} or None,
+                reason=_("复核答复被退回，恢复答复前的数据。%(r)s") % {"r": reason.strip()},
+            )
+        request.status = RecheckStatus.OPEN
+        request.outcome = ""
+        request.after = {}
+        request.answered_by, request.answered_at = None, None
+        request.version += 1
+        request.save()
 
     EntryTransition(Act.RETURN, user, reason=reason, hook=hook).execute([entry])
+
+
+def _restore(entry: Entry, values: Mapping[str, Any]) -> None:
+    for name in ("value", "reference", "score"):
+        raw = values.get(name)
+        setattr(entry, name, Decimal(str(raw)) if raw not in (None, "") else None)
+    entry.grade = values.get("grade") or ""
+    entry.reason = values.get("reason") or ""
 
 
 # -- reminders ----------------------------------------------------------------------

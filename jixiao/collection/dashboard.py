@@ -22,6 +22,13 @@ from jixiao.scheme.models import Indicator
 
 S = EntryStatus
 NOT_SUBMITTED = {S.DRAFT, S.RETURNED}
+PUBLISHED_STATES = (
+    S.PUBLISHED,
+    S.RECHECK_REQUESTED,
+    S.RECHECK_ANSWERED,
+    S.RECHECK_CONFIRMATION,
+    S.FINAL,
+)
 
 
 @dataclass
@@ -47,9 +54,9 @@ class Completion:
         self.entered += n
         if status not in NOT_SUBMITTED:
             self.submitted += n
-        if status in (S.APPROVED, S.PUBLISHED, S.RECHECK_REQUESTED, S.RECHECK_ANSWERED, S.FINAL):
+        if status in (S.APPROVED, *PUBLISHED_STATES):
             self.approved += n
-        if status in (S.PUBLISHED, S.RECHECK_REQUESTED, S.RECHECK_ANSWERED, S.FINAL):
+        if status in PUBLISHED_STATES:
             self.published += n
         if status == S.FINAL:
             self.final += n
@@ -134,7 +141,8 @@ def period_dashboard(period: CollectionPeriod, now: datetime | None = None) -> P
     ind_rows = [IndicatorRow(i, by_ind[i.pk]) for i in indicators]
     queues = {
         "submitted": overall.statuses[S.SUBMITTED],
-        "awaiting_confirmation": overall.statuses[S.AWAITING_CONFIRMATION],
+        "awaiting_confirmation": overall.statuses[S.AWAITING_CONFIRMATION]
+        + overall.statuses[S.RECHECK_CONFIRMATION],
         "recheck_requested": overall.statuses[S.RECHECK_REQUESTED],
         "recheck_answered": overall.statuses[S.RECHECK_ANSWERED],
         "approved": overall.statuses[S.APPROVED],

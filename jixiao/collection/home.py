@@ -62,7 +62,12 @@ def home_panels(request: HttpRequest) -> list[Panel]:
                     "rows": [(p, department_completion(p, user.organization)) for p in periods],
                     "returned": mine.filter(status=EntryStatus.RETURNED).count(),
                     "rechecks": mine.filter(status=EntryStatus.RECHECK_REQUESTED).count(),
-                    "awaiting": mine.filter(status=EntryStatus.AWAITING_CONFIRMATION).count()
+                    "awaiting": mine.filter(
+                        status__in=[
+                            EntryStatus.AWAITING_CONFIRMATION,
+                            EntryStatus.RECHECK_CONFIRMATION,
+                        ]
+                    ).count()
                     if user.is_org_leader
                     else None,
                 },

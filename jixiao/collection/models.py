@@ -91,6 +91,9 @@ class EntryStatus(models.TextChoices):
     PUBLISHED = "published", _("已公示")
     RECHECK_REQUESTED = "recheck_requested", _("复核申请中")
     RECHECK_ANSWERED = "recheck_answered", _("复核已答复")
+    # A recheck answer changed the value to full marks or a heavy deduction: the
+    # department's leader confirms it before the office does (Liwan).
+    RECHECK_CONFIRMATION = "recheck_confirmation", _("复核待二次确认")
     FINAL = "final", _("已确认")
 
 
@@ -120,6 +123,7 @@ class EntryQuerySet(models.QuerySet["Entry"]):
                 EntryStatus.PUBLISHED,
                 EntryStatus.RECHECK_REQUESTED,
                 EntryStatus.RECHECK_ANSWERED,
+                EntryStatus.RECHECK_CONFIRMATION,
                 EntryStatus.FINAL,
             ],
         )

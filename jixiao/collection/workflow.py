@@ -6,6 +6,9 @@
     published ─request_recheck (unit, within recheck_days)→ recheck_requested
       ─answer (department)→ recheck_answered ─confirm (office)→ final
                                              └─return (office)→ recheck_requested
+      (an answer that changes the value to full marks or a heavy deduction:
+       → recheck_confirmation ─leader confirm→ recheck_answered;
+                              └─leader return→ recheck_requested)
 
 A (state, action, actor) missing from TABLE is refused with a Chinese message. Every
 executed step writes an audit row (before/after status, reason) in the same transaction
@@ -70,6 +73,9 @@ class Rule:
     # Approving an entry with full marks or a heavy deduction goes here instead.
     to_if_confirmation: str | None = None
     reason_required: bool = False
+    # An action that changes the entry's values (a recheck answer) goes here instead when
+    # the new values give full marks or a heavy deduction (decided after the change).
+    to_if_changed_to_confirmation: str | None = None
 
 
 TABLE: dict[tuple[str, str, str], Rule] = {
@@ -83,7 +89,13 @@ TABLE: dict[tuple[str, str, str], Rule] = {
     (S.PUBLISHED, Act.REQUEST_RECHECK, Actor.UNIT): Rule(S.RECHECK_REQUESTED, reason_required=True),
     (S.PUBLISHED, Act.FINALIZE, Actor.OFFICE): Rule(S.FINAL),
     (S.RECHECK_REQUESTED, Act.ANSWER_RECHECK, Actor.DEPARTMENT): Rule(
-        S.RECHECK_ANSWERED, reason_required=True
+        S.RECHECK_ANSWERED,
+        reason_required=True,
+        to_if_changed_to_confirmation=S.RECHECK_CONFIRMATION,
+    ),
+    (S.RECHECK_CONFIRMATION, Act.CONFIRM, Actor.LEADER): Rule(S.RECHECK_ANSWERED),
+    (S.RECHECK_CONFIRMATION, Act.RETURN, Actor.LEADER): Rule(
+        S.RECHECK_REQUESTED, reason_required=True
     ),
     (S.RECHECK_ANSWERED, Act.CONFIRM_RECHECK, Actor.OFFICE): Rule(S.FINAL),
     (S.RECHECK_ANSWERED, Act.RETURN, Actor.OFFICE): Rule(S.RECHECK_REQUESTED, reason_required=True),
@@ -175,6 +187,7 @@ class EntryTransition:
         self.now = now or timezone.now()
         self.hook = hook
         self._points: dict[int, tuple[Decimal | None, int | None]] = {}
+        self._rules: dict[int, Rule] = {}
 
     # -- check -----------------------------------------------------------------
 
@@ -187,6 +200,7 @@ class EntryTransition:
         guard = getattr(self, f"_guard_{self.action}", None)
         if guard is not None:
             guard(entry)
+        self._rules[entry.pk] = rule
         if rule.to_if_confirmation and self._needs_confirmation(entry):
             return rule.to_if_confirmation
         return rule.to
@@ -266,9 +280,21 @@ class EntryTransition:
             for entry, target in targets:
                 before = entry.status
                 inputs_before = (entry.value, entry.reference, entry.grade)
+                score_before = entry.score
                 self._apply(entry, target)
                 if self.hook is not None:
                     self.hook(entry)
+                changed = (entry.value, entry.reference, entry.grade) != inputs_before or (
+                    entry.score != score_before
+                )
+                rule = self._rules[entry.pk]
+                if (
+                    rule.to_if_changed_to_confirmation
+                    and changed
+                    and self._needs_confirmation(entry)
+                ):
+                    # Changed to full marks or a heavy deduction: the leader confirms first.
+                    entry.status = rule.to_if_changed_to_confirmation
                 entry.version += 1
                 entry.save()
                 counted = (before not in NOT_YET_SCORED, entry.status not in NOT_YET_SCORED)
@@ -361,10 +387,26 @@ class EntryTransition:
                     % {**ctx, "days": period.recheck_days},
                     reverse("collection:unit_entries"),
                 )
+        elif status == S.RECHECK_REQUESTED and self.action == Act.RETURN:
+            send(
+                notifications.department_users(department_id),
+                _("%(unit)s“%(ind)s”的复核答复被退回：%(reason)s，请重新答复")
+                % {"unit": first.unit.name, "ind": first.indicator.name, "reason": self.reason},
+                reverse("collection:entry_detail", args=[first.pk]),
+                exclude=self.user,
+            )
         elif status == S.RECHECK_REQUESTED:
             send(
                 notifications.department_users(department_id),
                 _("%(unit)s对“%(ind)s”提出复核申请，请答复")
+                % {"unit": first.unit.name, "ind": first.indicator.name},
+                reverse("collection:entry_detail", args=[first.pk]),
+                exclude=self.user,
+            )
+        elif status == S.RECHECK_CONFIRMATION:
+            send(
+                notifications.department_users(department_id, leaders_only=True),
+                _("%(unit)s“%(ind)s”的复核答复将数据更正为满分或重大扣分，待您二次确认")
                 % {"unit": first.unit.name, "ind": first.indicator.name},
                 reverse("collection:entry_detail", args=[first.pk]),
                 exclude=self.user,

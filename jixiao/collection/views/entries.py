@@ -96,7 +96,7 @@ def entry_action(request: HttpRequest, pk: int) -> HttpResponse:
             raise EditConflict(entry)
         if action in SIMPLE_ACTIONS:
             EntryTransition(action, user, reason=reason).execute([entry])
-        elif action == Act.RETURN and entry.status == EntryStatus.RECHECK_ANSWERED:
+        elif action == Act.RETURN and entry.status in actions.RECHECK_ANSWER_STATES:
             actions.return_recheck_answer(user, entry, reason)
         elif action == Act.RETURN:
             EntryTransition(action, user, reason=reason).execute([entry])

@@ -108,7 +108,7 @@ def confirm_queue(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     qs = (
         entries_visible_to(user)
-        .filter(status=EntryStatus.AWAITING_CONFIRMATION)
+        .filter(status__in=[EntryStatus.AWAITING_CONFIRMATION, EntryStatus.RECHECK_CONFIRMATION])
         .select_related(*ENTRY_RELATED, "reviewed_by")
         .order_by("period", "indicator", "unit")
     )
