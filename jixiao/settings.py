@@ -296,6 +296,7 @@ EMAIL_BACKEND = (
 EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jixiao@localhost")
+JIXIAO_SITE_URL = env_str("JIXIAO_SITE_URL", "")  # e.g. https://jixiao.example.gov.cn
 
 LOGGING = {
     "version": 1,

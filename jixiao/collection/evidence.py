@@ -2,7 +2,8 @@
 
 A file is accepted when `filetype` recognises its first bytes as a PDF, an image or an
 Office document and it is within settings.UPLOAD_MAX_BYTES. The stored name is random
-with the detected extension; the user's file name is kept only for display. Downloads
+with the detected extension; the user's file name is kept only for display. The file is
+written only when the transaction that recorded it commits. Downloads
 go through a view that checks access to the owning entry, event or recheck request.
 """
 
@@ -10,18 +11,29 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import zipfile
+from functools import partial
 from typing import Any
 
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
-from jixiao.collection.models import BonusPenaltyEvent, Entry, EvidenceFile, RecheckRequest
+from jixiao.collection.models import (
+    BonusPenaltyEvent,
+    Entry,
+    EvidenceFile,
+    RecheckRequest,
+    evidence_path,
+)
+
+logger = logging.getLogger(__name__)
 
 ALLOWED = {
     "application/pdf": ".pdf",
@@ -83,32 +95,63 @@ def attach(
     bonus_event: BonusPenaltyEvent | None = None,
     recheck: RecheckRequest | None = None,
 ) -> EvidenceFile:
-    """Store an accepted upload for one owner and audit it (call inside the action)."""
+    """Store an accepted upload for one owner and audit it (call inside the action).
+
+    The row is written in the caller's transaction; the file reaches the disk only once
+    that transaction commits (`transaction.on_commit`), so an action that rolls back —
+    at any level, savepoints included — leaves no file behind. If writing fails after
+    the commit, the row is removed again (audited) so no record points at nothing.
+    """
     data, mime, extension = inspect_upload(upload)
     name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1]
-    evidence = EvidenceFile(
-        entry=entry,
-        bonus_event=bonus_event,
-        recheck=recheck,
-        original_name=name[:200],
-        content_type=mime,
-        extension=extension,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
-    )
-    evidence.file.save(f"upload{extension}", ContentFile(data), save=False)
-    evidence.save()
-    owner = entry or bonus_event or recheck
-    record(
-        AuditAction.CREATE,
-        evidence,
-        after={
-            "owner": str(owner),
-            "name": evidence.original_name,
-            "type": mime,
-            "size": evidence.size,
-            "sha256": evidence.sha256,
-        },
-    )
+    with transaction.atomic():
+        evidence = EvidenceFile(
+            entry=entry,
+            bonus_event=bonus_event,
+            recheck=recheck,
+            original_name=name[:200],
+            content_type=mime,
+            extension=extension,
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            uploaded_by=user,
+        )
+        # The random stored name is decided now; nothing is written yet.
+        evidence.file.name = evidence_path(evidence, "")
+        evidence.save()
+        owner = entry or bonus_event or recheck
+        record(
+            AuditAction.CREATE,
+            evidence,
+            after={
+                "owner": str(owner),
+                "name": evidence.original_name,
+                "type": mime,
+                "size": evidence.size,
+                "sha256": evidence.sha256,
+            },
+        )
+        transaction.on_commit(partial(_write_committed, evidence.pk, evidence.file.name, data))
     return evidence
+
+
+def _write_committed(pk: int, name: str, data: bytes) -> None:
+    """Put a committed evidence row's bytes on disk (runs after commit)."""
+    storage = EvidenceFile._meta.get_field("file").storage
+    try:
+        stored = storage.save(name, ContentFile(data))
+    except Exception:
+        logger.exception("Evidence file %s could not be written; removing its record", name)
+        with transaction.atomic():
+            evidence = EvidenceFile.objects.filter(pk=pk).first()
+            if evidence is not None:
+                record(
+                    AuditAction.DELETE,
+                    evidence,
+                    before={"name": evidence.original_name, "file": name},
+                    reason=_("佐证材料文件写入失败，记录已撤销"),
+                )
+                evidence.delete()
+        raise
+    if stored != name:  # the storage chose another name (never expected with random names)
+        EvidenceFile.objects.filter(pk=pk).update(file=stored)

@@ -13,6 +13,17 @@ from django.utils.translation import gettext as _
 from jixiao.collection.models import Notification
 
 
+def absolute_link(link: str) -> str:
+    """The notification's link as an absolute URL on JIXIAO_SITE_URL ('' when the site
+    address is not configured: a relative link means nothing in an e-mail)."""
+    site = str(getattr(settings, "JIXIAO_SITE_URL", "") or "").strip().rstrip("/")
+    if not link or not site:
+        return ""
+    if "://" in link:
+        return link
+    return f"{site}/{link.lstrip('/')}"
+
+
 @shared_task
 def email_notifications(ids: list[int]) -> int:
     """E-mail the given notifications to their recipients; returns how many were sent."""
@@ -28,9 +39,8 @@ def email_notifications(ids: list[int]) -> int:
             note = Notification.objects.select_related("recipient").get(pk=pk)
             if not note.recipient.email:
                 continue
-            # Absolute links only when the deployment says where it lives.
-            site = str(getattr(settings, "JIXIAO_SITE_URL", ""))
-            link = f"\n\n{site}{note.link}" if site else ""
+            url = absolute_link(note.link)
+            link = f"\n\n{url}" if url else ""
             send_mail(
                 subject=_("【绩效考核】%(text)s") % {"text": note.text[:60]},
                 message=note.text + link,
