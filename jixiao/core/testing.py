@@ -14,6 +14,24 @@ from jixiao.org.models import Organization, OrganizationKind
 
 PASSWORD = "Test#Pass2026"
 
+# The usernames of the personas in jixiao/conftest.py: one per role, plus a second
+# department, a department leader and a second unit that must never see each other.
+PERSONA_USERNAMES = (
+    "office",
+    "dept",
+    "dept_leader",
+    "other_dept",
+    "unit",
+    "other_unit",
+    "reviewer",
+    "inspector",
+    "supervision",
+    "leader",
+    "sysadmin",
+    "secadmin",
+    "auditadmin",
+)
+
 
 def make_org(code: str, **kwargs: Any) -> Organization:
     defaults: dict[str, Any] = {"name": f"单位{code}", "kind": OrganizationKind.AGENCY}

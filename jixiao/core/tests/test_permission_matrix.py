@@ -12,24 +12,10 @@ from django.test import Client
 from django.urls import reverse
 
 from jixiao.accounts.models import User
-from jixiao.core.testing import login
+from jixiao.core.testing import PERSONA_USERNAMES, login
 from jixiao.org.models import AssessmentYear
 
-EVERYONE = {
-    "office",
-    "dept",
-    "dept_leader",
-    "other_dept",
-    "unit",
-    "other_unit",
-    "reviewer",
-    "inspector",
-    "supervision",
-    "leader",
-    "sysadmin",
-    "secadmin",
-    "auditadmin",
-}
+EVERYONE = set(PERSONA_USERNAMES)
 DIRECTORY_READERS = {"office", "sysadmin"}
 
 # (url name, args factory, users allowed to GET it)

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jixiao.core.excel import workbook_response_bytes
-from jixiao.core.testing import login
+from jixiao.core.testing import PERSONA_USERNAMES, login
 from jixiao.scheme import excel_io
 from jixiao.scheme.loading import load_nodes
 from jixiao.scheme.models import Indicator, Scheme, SchemeStatus
@@ -21,21 +21,7 @@ OFFICE_PAGES = [
     "export_json",
     "scheme_import",
 ]
-ALL_ROLES = [
-    "office",
-    "dept",
-    "dept_leader",
-    "other_dept",
-    "unit",
-    "other_unit",
-    "reviewer",
-    "inspector",
-    "supervision",
-    "leader",
-    "sysadmin",
-    "secadmin",
-    "auditadmin",
-]
+ALL_ROLES = list(PERSONA_USERNAMES)
 
 
 def client_for(personas: dict[str, Any], name: str) -> Client:
