@@ -2,8 +2,11 @@
 that last-year comparisons, 争先 and the two-years warning have something to show.
 
 Runs after the scheme and collection demos; a year without a scheme or without any
-scoring entry is skipped. Idempotent: a year whose published run already has the same
-input fingerprint is left alone.
+scoring entry is skipped. After 2026 is published, 东湖街道's recheck is answered (a
+value changes) and 2026 is computed again without publishing, so the results page has a
+second version and a diff to show.
+
+Idempotent: a year that already has a run is left alone.
 """
 
 from __future__ import annotations
@@ -11,14 +14,17 @@ from __future__ import annotations
 from typing import Any
 
 from jixiao.accounts.models import User
+from jixiao.collection import demo as collection_demo
 from jixiao.collection.models import Entry
 from jixiao.org.models import AssessmentYear
 from jixiao.scheme.models import Scheme
 from jixiao.scoring import actions
 from jixiao.scoring.engine import ScoringError
-from jixiao.scoring.models import RankingsAudience, RunStatus, ScoreRun
+from jixiao.scoring.models import RankingsAudience, ScoreRun
 
 DEMO_YEARS = (2025, 2026)
+NOTE = "演示数据"
+RECHECK_NOTE = "东湖街道复核更正后重新计算（待发布）"
 
 
 def build_demo(district: Any) -> None:
@@ -27,21 +33,20 @@ def build_demo(district: Any) -> None:
         year = AssessmentYear.objects.filter(year=number).first()
         if year is None or not Scheme.objects.filter(year=year).exists():
             continue
+        if ScoreRun.objects.filter(year=year).exists():
+            continue
         if not Entry.objects.scoring_inputs().filter(period__scheme__year=year).exists():
             continue
         try:
-            run = actions.compute_run(year, user=office, note="演示数据")
+            run = actions.compute_run(year, user=office, note=NOTE)
         except ScoringError:
             continue
-        published = ScoreRun.objects.filter(year=year, status=RunStatus.PUBLISHED).first()
-        if published is not None and published.fingerprint == run.fingerprint:
-            run.delete()  # nothing changed since the published run
-            continue
+        latest = number == DEMO_YEARS[-1]
         actions.publish_run(
             run,
             user=office,
-            audience=RankingsAudience.UNITS
-            if number < DEMO_YEARS[-1]
-            else RankingsAudience.LEADERS,
-            reason="演示数据",
+            audience=RankingsAudience.LEADERS if latest else RankingsAudience.UNITS,
+            reason=NOTE,
         )
+        if latest and collection_demo.answer_demo_recheck():
+            actions.compute_run(year, user=office, note=RECHECK_NOTE)
