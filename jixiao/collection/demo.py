@@ -119,7 +119,7 @@ def _quality(slot: Slot, period: CollectionPeriod) -> float:
 TARGETS: dict[str, tuple[int, int]] = {
     "SJ101": (12, 24),
     "SJ201": (8, 16),
-    "SJ205": (4, 12),
+    "SJ205": (6, 14),
     "JA202": (8000, 30000),
     "JA205": (300, 600),
     "JA207": (6, 12),
@@ -127,6 +127,8 @@ TARGETS: dict[str, tuple[int, int]] = {
     "JB103": (200, 900),
     "JC0101": (10, 20),
 }
+#: Rates of a fixed list (problems rectified, tasks of a list): never above the target.
+AT_MOST_TARGET = frozenset({"SJ201", "SJ205", "JC0101"})
 # Tiered inputs (low, high): scores or rates on a 100 scale.
 TIERED: dict[str, tuple[float, float]] = {
     "SJ204": (84, 99),
@@ -172,6 +174,8 @@ def inputs(slot: Slot, period: CollectionPeriod) -> dict[str, str]:
         ratio = 0.85 + 0.27 * q
         if (indicator.code, slot.unit.code, period.code) == RECHECK_CHANGED:
             ratio = 0.84
+        if indicator.code in AT_MOST_TARGET:
+            ratio = min(ratio, 1.0)
         return {"value": str(round(target * ratio)), "reference": str(target)}
     if method == "schedule_progress":
         if indicator.code in PLANNED:
