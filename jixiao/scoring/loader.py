@@ -247,16 +247,22 @@ _BE_INT64 = np.dtype(">i8")
 
 
 def read_entries_postgres(
-    period_ids: Sequence[int], period_rank: Mapping[int, int]
+    period_ids: Sequence[int],
+    period_rank: Mapping[int, int],
+    indicators: tuple[int, int] | None = None,
 ) -> EntryArrays | None:
-    """The latest period's entries of every indicator, in one aggregate query whose
-    result comes back in binary (server-side binding on Django's connection). Values are
-    scaled to 10**-4 by the server; one too large for int64 makes the cast fail and
-    returns None (the exact Decimal path takes over)."""
+    """The latest period's entries of every indicator (or of the indicator ids in the
+    inclusive range `indicators`), in one aggregate query whose result comes back in
+    binary (server-side binding on Django's connection). Values are scaled to 10**-4 by
+    the server; one too large for int64 makes the cast fail and returns None (the exact
+    Decimal path takes over)."""
     import psycopg
 
     scaled = "coalesce(({c} * {scale})::int8, {null})"
-    qs = _scoring_entries(period_ids).values_list(*_COLUMNS, "grade")
+    qs = _scoring_entries(period_ids)
+    if indicators is not None:
+        qs = qs.filter(indicator_id__gte=indicators[0], indicator_id__lte=indicators[1])
+    qs = qs.values_list(*_COLUMNS, "grade")
     entries_sql, params = qs.query.sql_with_params()
     sql = _PG_BLOCKS.format(
         entries=entries_sql,
@@ -279,8 +285,7 @@ def read_entries_postgres(
             best[indicator_id] = (rank, i)
     chosen = [groups[i] for _, (_, i) in sorted(best.items())]
     if not chosen:
-        empty = np.zeros(0, dtype=np.int64)
-        return EntryArrays(empty, empty, empty, empty, empty, empty, {})
+        return _empty()
 
     def column(k: int) -> np.ndarray:
         return np.frombuffer(b"".join(g[k] for g in chosen), dtype=_BE_INT64).astype(np.int64)
@@ -303,22 +308,46 @@ def read_entries_postgres(
     )
 
 
+def _periods(scheme: Scheme) -> dict[int, int]:
+    """Collection period id -> rank by end date."""
+    periods = CollectionPeriod.objects.filter(scheme=scheme).order_by("ends_on", "id")
+    return {pk: i for i, pk in enumerate(periods.values_list("id", flat=True))}
+
+
+def _empty() -> EntryArrays:
+    empty = np.zeros(0, dtype=np.int64)
+    return EntryArrays(empty, empty, empty, empty, empty, empty, {})
+
+
+def _concat(parts: Sequence[EntryArrays]) -> EntryArrays:
+    grades: dict[int, str] = {}
+    for part in parts:
+        grades.update(part.grades)
+
+    def joined(name: str) -> np.ndarray:
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return EntryArrays(
+        joined("indicator"),
+        joined("unit"),
+        joined("entry"),
+        joined("period"),
+        joined("value"),
+        joined("reference"),
+        grades,
+    )
+
+
 def read_entries(scheme: Scheme) -> EntryArrays:
     """Every scoring entry of the latest period that has any for its indicator."""
-    periods = list(
-        CollectionPeriod.objects.filter(scheme=scheme)
-        .order_by("ends_on", "id")
-        .values_list("id", flat=True)
-    )
-    rank = {pk: i for i, pk in enumerate(periods)}
-    if not periods:
-        empty = np.zeros(0, dtype=np.int64)
-        return EntryArrays(empty, empty, empty, empty, empty, empty, {})
+    rank = _periods(scheme)
+    if not rank:
+        return _empty()
     if connection.vendor == "postgresql":
-        fast = read_entries_postgres(periods, rank)
+        fast = read_entries_postgres(list(rank), rank)
         if fast is not None:
             return fast
-    return latest_periods(read_entries_generic(periods), rank)
+    return latest_periods(read_entries_generic(list(rank)), rank)
 
 
 # Columns -------------------------------------------------------------------
@@ -487,29 +516,45 @@ def load_last_year(year: AssessmentYear) -> dict[str, LastYear]:
 
 
 @contextmanager
-def _background(
-    function: Callable[[Scheme], EntryArrays], scheme: Scheme
-) -> Iterator[Callable[[], EntryArrays]]:
-    """Run the entry query on its own connection while this thread reads and compiles
-    the scheme (the query runs in the database server, so the two overlap even on two
-    cores). Only on PostgreSQL and outside a transaction: inside one, another connection
-    would not see its uncommitted rows, so the query then runs in this thread."""
+def _background(scheme: Scheme) -> Iterator[Callable[[], EntryArrays]]:
+    """Read the entries on two other connections, half of the indicators each, while this
+    thread reads and compiles the scheme: the queries run in database server processes,
+    so they overlap with each other and with this thread. Only on PostgreSQL and outside
+    a transaction (inside one, other connections would not see its uncommitted rows):
+    otherwise the entries are read here, in one query, when asked for."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield lambda: function(scheme)
+        yield lambda: read_entries(scheme)
         return
+    rank = _periods(scheme)
+    leaves = sorted(
+        Indicator.objects.filter(scheme=scheme).exclude(method="").values_list("id", flat=True)
+    )
+    if not rank or len(leaves) < 2:
+        yield lambda: read_entries(scheme)
+        return
+    middle = leaves[len(leaves) // 2]
+    ranges = [(-(2**63), middle - 1), (middle, 2**63 - 1)]
 
-    def work() -> EntryArrays:
+    def work(indicators: tuple[int, int]) -> EntryArrays | None:
         try:
-            return function(scheme)
+            return read_entries_postgres(list(rank), rank, indicators)
         finally:
             connections.close_all()  # this thread's connection
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        future = pool.submit(work)
+    with ThreadPoolExecutor(max_workers=len(ranges)) as pool:
+        futures = [pool.submit(work, r) for r in ranges]
+
+        def result() -> EntryArrays:
+            parts = [f.result() for f in futures]
+            if any(p is None for p in parts):
+                return latest_periods(read_entries_generic(list(rank)), rank)
+            return _concat([p for p in parts if p is not None])
+
         try:
-            yield future.result
+            yield result
         finally:
-            future.cancel()
+            for future in futures:
+                future.cancel()
 
 
 def load_year(year: AssessmentYear) -> YearInput:
@@ -527,7 +572,7 @@ def load_year(year: AssessmentYear) -> YearInput:
     )
     used = {category_id for _, _, category_id, _ in enrollments}
     categories_by_id = {pk: c for pk, c in categories_by_id.items() if pk in used}
-    with _background(read_entries, scheme) as pending_entries:
+    with _background(scheme) as pending_entries:
         trees, tree_json = load_trees(scheme, categories_by_id)
         compiled: dict[str, CompiledTree] = {}
         problems: list[str] = []
