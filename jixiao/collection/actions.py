@@ -30,7 +30,7 @@ from jixiao.collection.models import (
     RecheckRequest,
     RecheckStatus,
 )
-from jixiao.collection.scope import Slot, department_slots
+from jixiao.collection.scope import Slot, department_slots, slot_for
 from jixiao.collection.workflow import Act, EntryTransition, TransitionRefused
 from jixiao.core.concurrency import EditConflict, save_versioned
 from jixiao.org.models import Organization
@@ -425,6 +425,51 @@ def _restore(entry: Entry, values: Mapping[str, Any]) -> None:
         setattr(entry, name, Decimal(str(raw)) if raw not in (None, "") else None)
     entry.grade = values.get("grade") or ""
     entry.reason = values.get("reason") or ""
+
+
+# -- one action on one entry (the entry page and the API) -------------------------------
+
+SIMPLE_ACTIONS = frozenset({Act.SUBMIT, Act.APPROVE, Act.CONFIRM, Act.PUBLISH, Act.FINALIZE})
+
+
+def perform(
+    user: User,
+    entry: Entry,
+    action: str,
+    *,
+    reason: str = "",
+    outcome: str = "",
+    raw: Mapping[str, Any] | None = None,
+    new_reason: str = "",
+    files: Sequence[Any] = (),
+) -> None:
+    """Run one workflow action on one entry through the transition table.
+
+    `reason` is the reason of a return or a recheck request, and the answer text of a
+    recheck answer (`outcome`, and for a change the new `raw` values and `new_reason`).
+    TransitionRefused (Chinese) when the table, a guard or the input says no."""
+    if action in SIMPLE_ACTIONS:
+        EntryTransition(action, user, reason=reason).execute([entry])
+    elif action == Act.RETURN and entry.status in RECHECK_ANSWER_STATES:
+        return_recheck_answer(user, entry, reason)
+    elif action == Act.RETURN:
+        EntryTransition(action, user, reason=reason).execute([entry])
+    elif action == Act.REQUEST_RECHECK:
+        request_recheck(user, entry, reason, files)
+    elif action == Act.ANSWER_RECHECK:
+        answer_recheck(
+            user,
+            entry,
+            outcome=outcome,
+            answer=reason,
+            raw=raw,
+            new_reason=new_reason,
+            slot=slot_for(entry.period, entry.indicator, entry.unit),
+        )
+    elif action == Act.CONFIRM_RECHECK:
+        confirm_recheck(user, entry)
+    else:
+        raise TransitionRefused(_("未知的操作。"))
 
 
 # -- reminders ----------------------------------------------------------------------

@@ -15,13 +15,12 @@ from jixiao.collection.evidence import EvidenceRejected, attach
 from jixiao.collection.forms import AnswerForm, EvidenceForm, RecheckForm
 from jixiao.collection.ledger import events_visible_to
 from jixiao.collection.models import EntryStatus, EvidenceFile
-from jixiao.collection.scope import access_entry, entries_visible_to, points_of, slot_for
+from jixiao.collection.scope import access_entry, entries_visible_to, points_of
 from jixiao.collection.views.common import ENTRY_ROLES, flash_errors, int_or_none, user_of
 from jixiao.collection.views.workspace import fmt
 from jixiao.collection.workflow import (
     Act,
     Actor,
-    EntryTransition,
     TransitionRefused,
     actors_of,
     available_actions,
@@ -29,8 +28,6 @@ from jixiao.collection.workflow import (
 )
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.permissions import role_required
-
-SIMPLE_ACTIONS = {Act.SUBMIT, Act.APPROVE, Act.CONFIRM, Act.PUBLISH, Act.FINALIZE}
 
 
 @role_required(*ENTRY_ROLES)
@@ -94,36 +91,34 @@ def entry_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         if expected is not None and expected != entry.version:
             raise EditConflict(entry)
-        if action in SIMPLE_ACTIONS:
-            EntryTransition(action, user, reason=reason).execute([entry])
-        elif action == Act.RETURN and entry.status in actions.RECHECK_ANSWER_STATES:
-            actions.return_recheck_answer(user, entry, reason)
-        elif action == Act.RETURN:
-            EntryTransition(action, user, reason=reason).execute([entry])
-        elif action == Act.REQUEST_RECHECK:
+        if action == Act.REQUEST_RECHECK:
             form = RecheckForm(request.POST, request.FILES)
             if not form.is_valid():
                 raise TransitionRefused(_("请填写复核理由。"))
             upload = form.cleaned_data.get("file")
-            actions.request_recheck(
-                user, entry, form.cleaned_data["reason"], [upload] if upload else []
+            actions.perform(
+                user,
+                entry,
+                action,
+                reason=form.cleaned_data["reason"],
+                files=[upload] if upload else [],
             )
         elif action == Act.ANSWER_RECHECK:
             answer = AnswerForm(request.POST)
             if not answer.is_valid():
                 raise TransitionRefused(_("请选择答复结果并填写答复意见。"))
             data = answer.cleaned_data
-            actions.answer_recheck(
+            actions.perform(
                 user,
                 entry,
+                action,
+                reason=data["answer"],
                 outcome=data["outcome"],
-                answer=data["answer"],
                 raw={k: data.get(k, "") for k in ("value", "reference", "grade")},
                 new_reason=data.get("new_reason", ""),
-                slot=slot_for(entry.period, entry.indicator, entry.unit),
             )
-        elif action == Act.CONFIRM_RECHECK:
-            actions.confirm_recheck(user, entry)
+        elif action in Act.values:
+            actions.perform(user, entry, action, reason=reason)
         else:
             raise TransitionRefused(_("未知的操作。"))
     except (TransitionRefused, EditConflict, EvidenceRejected) as error:
