@@ -1,15 +1,24 @@
 """A compact, exact, pickle-free snapshot of the engine's input for one category.
 
-The arrays of a `CategoryData` are written with `numpy.savez` (no pickling: numbers as
-int32/int64 or, when too large, as decimal strings; grades as fixed-width unicode),
-and their layout goes into a JSON document next to it. Loading gives back an equal
-`CategoryData`, so a run's explanations are rebuilt from exactly what it computed.
-The scheme tree is stored as JSON and rebuilt into a `CategoryTree`.
+Format 2 (written now): every number field of the category is a row of one integer
+matrix (int32 when all fit, else int64), every presence mask and `reported` a row of a
+bit-packed boolean matrix, every column's entry ids a row of one id matrix (-1 = none);
+text (grades, opaque refs) and integers beyond int64 go as JSON inside the same
+`numpy.savez` archive (no pickling). The JSON `layout` next to it lists the columns and
+their fields in order, the units and the events. Writing or reading a category is a few
+array operations, not one per column.
+
+Format 1 (no "format" key; runs computed before format 2) is still read.
+
+Loading gives back an equal `CategoryData`, so a run's explanations are rebuilt from
+exactly what it computed. The scheme tree is stored as JSON and rebuilt into a
+`CategoryTree`.
 """
 
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -60,44 +69,6 @@ def _restore_ints(array: np.ndarray, encoding: str) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def _mask(array: np.ndarray) -> np.ndarray | None:
-    """Masks that are all True are not stored."""
-    return None if bool(array.all()) else array
-
-
-class _Packer:
-    """Many small arrays stored as a few big ones (one per dtype): a category has
-    hundreds of columns, and one zip member per array would dominate the cost."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[np.ndarray]] = {}
-        self.sizes: dict[str, int] = {}
-        self.index: dict[str, list[Any]] = {}
-
-    def __setitem__(self, key: str, array: np.ndarray) -> None:
-        kind = array.dtype.str if array.dtype.kind != "U" else "U"
-        if kind == "U":
-            # Strings: stored joined with a separator that cannot occur in a grade.
-            joined = np.array(["\x1e".join(array.tolist())], dtype=np.str_)
-            self.parts.setdefault(f"U{key}", []).append(joined)
-            self.index[key] = ["U", f"U{key}", 0, len(array)]
-            return
-        offset = self.sizes.get(kind, 0)
-        self.parts.setdefault(kind, []).append(array)
-        self.sizes[kind] = offset + len(array)
-        self.index[key] = [kind, kind, offset, len(array)]
-
-    def dump(self) -> tuple[bytes, dict[str, list[Any]]]:
-        buffer = io.BytesIO()
-        names = {kind: f"a{i}" for i, kind in enumerate(sorted(self.parts))}
-        np.savez(buffer, **{names[k]: np.concatenate(v) for k, v in self.parts.items()})  # type: ignore[arg-type]
-        index = {
-            key: [names[part], offset, n, kind]
-            for key, (kind, part, offset, n) in self.index.items()
-        }
-        return buffer.getvalue(), index
-
-
 class _Unpacker:
     def __init__(self, blob: bytes, index: Mapping[str, list[Any]]) -> None:
         self.arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
@@ -118,53 +89,77 @@ class _Unpacker:
         return array[offset : offset + n]
 
 
+FORMAT = 2
+
+
+def _matrix(rows: Sequence[np.ndarray], n: int, dtype: Any) -> np.ndarray:
+    return np.stack(rows) if rows else np.zeros((0, n), dtype=dtype)
+
+
+def _id_range(ids: np.ndarray) -> bool:
+    """Entry ids (-1 = none) that the id matrix holds exactly."""
+    return ids.dtype != object and (
+        not ids.size or (int(ids.min()) >= -1 and int(ids.max()) < 2**62)
+    )
+
+
+def _narrow(matrix: np.ndarray) -> np.ndarray:
+    if matrix.size and (int(matrix.min()) < -INT32_MAX or int(matrix.max()) > INT32_MAX):
+        return matrix.astype(np.int64)
+    return matrix.astype(np.int32)
+
+
 def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
-    arrays = _Packer()
-    staffing, staffing_enc = _ints(data.staffing)
-    arrays["staffing"] = staffing
-    columns = []
-    for c, (code, column) in enumerate(sorted(data.columns.items())):
-        entry: dict[str, Any] = {"code": code, "fields": []}
-        arrays[f"c{c}_reported"] = column.reported
-        if isinstance(column.refs, EntryRefs):
-            stored, enc = _ints(column.refs.ids)
-            arrays[f"c{c}_refs"] = stored
-            entry["refs"] = enc
+    """(archive bytes, JSON layout) of a category's engine input (format 2)."""
+    n = len(data.unit_codes)
+    numbers: list[np.ndarray] = []
+    masks: list[np.ndarray] = []
+    reported: list[np.ndarray] = []
+    ids: list[np.ndarray] = []
+    strings: dict[str, list[Any]] = {"text": [], "big": [], "refs": []}
+    columns: list[list[Any]] = []
+    for code, column in sorted(data.columns.items()):
+        reported.append(column.reported)
+        refs_kind: str | None = None
+        if isinstance(column.refs, EntryRefs) and _id_range(column.refs.ids):
+            ids.append(column.refs.ids)
+            refs_kind = "id"
         elif column.refs is not None:
-            if all(r is None or isinstance(r, int) for r in column.refs):
-                refs = np.array([-1 if r is None else r for r in column.refs], dtype=np.int64)
-                stored, enc = _ints(refs)
-            else:  # opaque refs (not entry ids): kept as text
-                stored = np.array(["" if r is None else str(r) for r in column.refs], np.str_)
-                enc = "text"
-            arrays[f"c{c}_refs"] = stored
-            entry["refs"] = enc
-        for f, (name, field) in enumerate(sorted(column.fields.items())):
-            key = f"c{c}_f{f}"
-            present = _mask(field.present)
-            if present is not None:
-                arrays[f"{key}_present"] = present
+            entry_ids = [-1 if r is None else r for r in column.refs]
+            if all(type(r) is int for r in entry_ids) and _id_range(np.array(entry_ids)):
+                ids.append(np.array(entry_ids, dtype=np.int64))
+                refs_kind = "id"
+            else:  # other refs: ints, text or None as JSON (anything else as text)
+                strings["refs"].append(
+                    [r if r is None or type(r) in (int, str) else str(r) for r in column.refs]
+                )
+                refs_kind = "json"
+        fields: list[list[Any]] = []
+        for name, field in sorted(column.fields.items()):
+            masks.append(field.present)
             if isinstance(field, TextColumn):
-                arrays[key] = np.array([str(v) for v in field.values.tolist()], dtype=np.str_)
-                entry["fields"].append(
-                    {"name": name, "type": "text", "present": present is not None}
-                )
+                strings["text"].append([str(v) for v in field.values.tolist()])
+                fields.append([name, "text"])
+            elif field.values.dtype == object:  # beyond int64: exact decimal strings
+                strings["big"].append([str(int(v)) for v in field.values.tolist()])
+                fields.append([name, "big", field.digits])
             else:
-                stored, enc = _ints(field.values)
-                arrays[key] = stored
-                entry["fields"].append(
-                    {
-                        "name": name,
-                        "type": "number",
-                        "digits": field.digits,
-                        "enc": enc,
-                        "present": present is not None,
-                    }
-                )
-        columns.append(entry)
-    blob, index = arrays.dump()
+                numbers.append(field.values)
+                fields.append([name, "number", field.digits])
+        columns.append([code, refs_kind, fields])
+    staffing, staffing_enc = _ints(data.staffing)
+    buffer = io.BytesIO()
+    np.savez(
+        buffer,
+        numbers=_narrow(_matrix(numbers, n, np.int64)),
+        masks=np.packbits(_matrix(masks, n, bool)),
+        reported=np.packbits(_matrix(reported, n, bool)),
+        ids=_narrow(_matrix(ids, n, np.int64)),
+        staffing=staffing,
+        strings=np.frombuffer(json.dumps(strings, ensure_ascii=False).encode(), np.uint8),
+    )
     layout = {
-        "index": index,
+        "format": FORMAT,
         "category": data.category_code,
         "units": list(data.unit_codes),
         "staffing": staffing_enc,
@@ -174,10 +169,72 @@ def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
             for e in data.events
         ],
     }
-    return blob, layout
+    return buffer.getvalue(), layout
+
+
+def _bits(packed: np.ndarray, rows: int, n: int) -> np.ndarray:
+    return np.unpackbits(packed, count=rows * n).reshape(rows, n).astype(bool)
+
+
+def _events(layout: Mapping[str, Any]) -> tuple[BonusPenaltyEvent, ...]:
+    return tuple(
+        BonusPenaltyEvent(unit, indicator, Decimal(points), description, ref)
+        for unit, indicator, points, description, ref in layout["events"]
+    )
 
 
 def load_data(blob: bytes, layout: Mapping[str, Any]) -> CategoryData:
+    if layout.get("format") != FORMAT:
+        return _load_v1(blob, layout)
+    arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
+    n = len(layout["units"])
+    specs = layout["columns"]
+    field_count = sum(len(fields) for _, _, fields in specs)
+    numbers = arrays["numbers"].astype(np.int64)
+    masks = _bits(arrays["masks"], field_count, n)
+    reported = _bits(arrays["reported"], len(specs), n)
+    ids = arrays["ids"].astype(np.int64)
+    id_objects = ids.astype(object)
+    id_objects[ids < 0] = None
+    strings = json.loads(arrays["strings"].tobytes().decode())
+    counters = {"number": 0, "mask": 0, "id": 0, "text": 0, "big": 0, "refs": 0}
+
+    def take(kind: str) -> int:
+        counters[kind] += 1
+        return counters[kind] - 1
+
+    columns: dict[str, LeafColumn] = {}
+    for c, (code, refs_kind, fields) in enumerate(specs):
+        made: dict[str, NumberColumn | TextColumn] = {}
+        for spec in fields:
+            name, kind = spec[0], spec[1]
+            present = masks[take("mask")]
+            if kind == "text":
+                values = np.array(strings["text"][take("text")], dtype=object)
+                made[name] = TextColumn(values, present)
+            elif kind == "big":
+                big = np.array([int(v) for v in strings["big"][take("big")]], dtype=object)
+                made[name] = NumberColumn(big, spec[2], present)
+            else:
+                made[name] = NumberColumn(numbers[take("number")], spec[2], present)
+        refs: tuple[Any, ...] | None = None
+        if refs_kind == "id":
+            row = take("id")
+            refs = EntryRefs(id_objects[row].tolist(), ids[row])
+        elif refs_kind == "json":
+            refs = tuple(strings["refs"][take("refs")])
+        columns[code] = LeafColumn(made, reported[c], refs)
+    return CategoryData(
+        layout["category"],
+        tuple(layout["units"]),
+        _restore_ints(arrays["staffing"], layout["staffing"]),
+        columns,
+        _events(layout),
+    )
+
+
+def _load_v1(blob: bytes, layout: Mapping[str, Any]) -> CategoryData:
+    """Format 1: one array per column field, packed per dtype, with an index."""
     arrays = _Unpacker(blob, layout["index"])
     n = len(layout["units"])
     columns: dict[str, LeafColumn] = {}
