@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.test import Client
+from django.test import Client, TestCase
 from django.urls import reverse
 
 from jixiao.accounts.models import User
@@ -27,7 +27,8 @@ STREET_RANGE = (Decimal(800), Decimal(975))
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     """The demo district, built once for the module and rolled back afterwards."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", quiet=True)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("load_demo", quiet=True)
         yield
         transaction.set_rollback(True)
 
@@ -113,6 +114,8 @@ def test_a_second_unpublished_2026_run_shows_the_recheck_correction(demo: None) 
     assert newest is not None
     assert newest.status == RunStatus.COMPUTED
     assert newest.compared_with == published(2026)
+    # computed after the collection story's incremental recomputes, not patched by them
+    assert not AuditEvent.objects.filter(reason="采集数据变更，增量重算").exists()
     assert newest.summary["changed"] == 1
     before = UnitResult.objects.get(run=published(2026), unit__code="JD01")
     after = UnitResult.objects.get(run=newest, unit__code="JD01")
@@ -134,6 +137,7 @@ def test_bonus_and_penalty_events_are_few_and_within_caps(demo: None) -> None:
 
 def _state() -> tuple[Any, ...]:
     return (
+        list(ScoreRun.objects.order_by("id").values_list("version", flat=True)),
         Entry.objects.count(),
         sorted(Entry.objects.values_list("id", "status", "value", "reference", "grade")),
         BonusPenaltyEvent.objects.count(),
@@ -146,5 +150,6 @@ def _state() -> tuple[Any, ...]:
 @pytest.mark.django_db
 def test_loading_the_demo_again_changes_nothing(demo: None) -> None:
     before = _state()
-    call_command("load_demo", quiet=True)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("load_demo", quiet=True)
     assert _state() == before
