@@ -198,6 +198,10 @@ def test_the_leader_confirms_a_changed_answer_from_the_entry_page_and_the_queue(
     queue = leader_client.get(reverse("collection:confirm_queue"))
     assert queue.status_code == 200
     assert f'value="{entry.pk}"' in queue.content.decode()
+    page = leader_client.get(reverse("collection:entry_detail", args=[entry.pk])).content.decode()
+    assert "复核待二次确认" in page
+    assert 'value="confirm"' in page
+    assert "退回答复" in page
     response = leader_client.post(
         reverse("collection:entry_action", args=[entry.pk]),
         {"action": Act.CONFIRM, "version": entry.version},
