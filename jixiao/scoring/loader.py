@@ -246,15 +246,13 @@ GROUP BY indicator_id, period_id
 _BE_INT64 = np.dtype(">i8")
 
 
-def read_entries_postgres(
-    period_ids: Sequence[int],
-    period_rank: Mapping[int, int],
-    indicators: tuple[int, int] | None = None,
-) -> EntryArrays | None:
-    """The latest period's entries of every indicator (or of the indicator ids in the
-    inclusive range `indicators`), in one aggregate query whose result comes back in
-    binary (server-side binding on Django's connection). Values are scaled to 10**-4 by
-    the server; one too large for int64 makes the cast fail and returns None (the exact
+def query_groups_postgres(
+    period_ids: Sequence[int], indicators: tuple[int, int] | None = None
+) -> list[tuple[Any, ...]] | None:
+    """One row per (indicator, period) of every indicator (or of the indicator ids in
+    the inclusive range `indicators`), its columns as binary aggregates (server-side
+    binding on Django's connection, binary results). Values are scaled to 10**-4 by the
+    server; one too large for int64 makes the cast fail and returns None (the exact
     Decimal path takes over)."""
     import psycopg
 
@@ -275,9 +273,15 @@ def read_entries_postgres(
             # JIT compilation costs more than it saves on this one-pass aggregate.
             cursor.execute("SET LOCAL jit = off")
             cursor.execute(sql, params, binary=True)
-            groups = cursor.fetchall()
+            return cursor.fetchall()
     except DataError:
         return None
+
+
+def entries_from_groups(
+    groups: Sequence[tuple[Any, ...]], period_rank: Mapping[int, int]
+) -> EntryArrays:
+    """The latest period's group of each indicator, as arrays (one copy per column)."""
     best: dict[int, tuple[int, int]] = {}
     for i, (indicator_id, period_id, *_rest) in enumerate(groups):
         rank = period_rank[period_id]
@@ -290,7 +294,6 @@ def read_entries_postgres(
     def column(k: int) -> np.ndarray:
         return np.frombuffer(b"".join(g[k] for g in chosen), dtype=_BE_INT64).astype(np.int64)
 
-    units = column(2)
     counts = [len(g[2]) // 8 for g in chosen]
     grades: dict[int, str] = {}
     for g in chosen:
@@ -299,13 +302,20 @@ def read_entries_postgres(
             grades.update(zip(ids, g[7].split("\x1f"), strict=True))
     return EntryArrays(
         np.repeat(np.array([g[0] for g in chosen], dtype=np.int64), counts),
-        units,
+        column(2),
         column(3),
         np.repeat(np.array([g[1] for g in chosen], dtype=np.int64), counts),
         column(4),
         column(5),
         grades,
     )
+
+
+def read_entries_postgres(
+    period_ids: Sequence[int], period_rank: Mapping[int, int]
+) -> EntryArrays | None:
+    groups = query_groups_postgres(period_ids)
+    return None if groups is None else entries_from_groups(groups, period_rank)
 
 
 def _periods(scheme: Scheme) -> dict[int, int]:
@@ -317,25 +327,6 @@ def _periods(scheme: Scheme) -> dict[int, int]:
 def _empty() -> EntryArrays:
     empty = np.zeros(0, dtype=np.int64)
     return EntryArrays(empty, empty, empty, empty, empty, empty, {})
-
-
-def _concat(parts: Sequence[EntryArrays]) -> EntryArrays:
-    grades: dict[int, str] = {}
-    for part in parts:
-        grades.update(part.grades)
-
-    def joined(name: str) -> np.ndarray:
-        return np.concatenate([getattr(p, name) for p in parts])
-
-    return EntryArrays(
-        joined("indicator"),
-        joined("unit"),
-        joined("entry"),
-        joined("period"),
-        joined("value"),
-        joined("reference"),
-        grades,
-    )
 
 
 def read_entries(scheme: Scheme) -> EntryArrays:
@@ -535,9 +526,9 @@ def _background(scheme: Scheme) -> Iterator[Callable[[], EntryArrays]]:
     middle = leaves[len(leaves) // 2]
     ranges = [(-(2**63), middle - 1), (middle, 2**63 - 1)]
 
-    def work(indicators: tuple[int, int]) -> EntryArrays | None:
+    def work(indicators: tuple[int, int]) -> list[tuple[Any, ...]] | None:
         try:
-            return read_entries_postgres(list(rank), rank, indicators)
+            return query_groups_postgres(list(rank), indicators)
         finally:
             connections.close_all()  # this thread's connection
 
@@ -548,7 +539,7 @@ def _background(scheme: Scheme) -> Iterator[Callable[[], EntryArrays]]:
             parts = [f.result() for f in futures]
             if any(p is None for p in parts):
                 return latest_periods(read_entries_generic(list(rank)), rank)
-            return _concat([p for p in parts if p is not None])
+            return entries_from_groups([g for p in parts if p is not None for g in p], rank)
 
         try:
             yield result
