@@ -41,7 +41,7 @@ from jixiao.scoring.models import (
     ScoreRun,
     UnitResult,
 )
-from jixiao.scoring.outcomes import outcomes_for, rules_json
+from jixiao.scoring.outcomes import Outcome, outcomes_for, rules_json
 from jixiao.scoring.snapshot import dump_data, load_data, tree_from_json
 from jixiao.scoring.store import result_rows, save_blobs, write_rows
 
@@ -128,10 +128,12 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                 "data",
                 {rc.pk: snapshots[rc.category.code][0] for rc in run_categories},
             )
+        outcomes_by_code: dict[str, dict[str, Outcome]] = {}
         for rc in run_categories:
             code = rc.category.code
             category_result = result.categories[code]
             outcomes = outcomes_for(category_result.units, inputs.last_year, rc.rules)
+            outcomes_by_code[code] = outcomes
             write_rows(
                 result_rows(
                     run.pk,
@@ -176,6 +178,8 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                 _last_year_from_layout(layout),
                 layout["periods"],
                 [],
+                {unit: inputs.unit_ids[unit] for unit in inputs.data[code].unit_codes},
+                outcomes_by_code[code],
             ),
         )
     return run
@@ -312,8 +316,10 @@ class _Cached:
     last_year: dict[str, LastYear]
     periods: dict[str, int]
     patches: list[list[Any]]
-    #: unit code -> (UnitResult pk, unit id); read on first need
-    result_ids: dict[str, tuple[int, int]] | None = None
+    #: unit code -> unit id (the results' key within the run); read on first need
+    unit_ids: dict[str, int] | None = None
+    #: grades, awards and warnings of `result` (computed on first need)
+    outcomes: dict[str, Outcome] | None = None
 
     @property
     def size(self) -> int:
@@ -368,15 +374,18 @@ def _category_state(run_id: int, rc_id: int, digest: str) -> _Cached:
     )
 
 
-def _result_ids(rc_id: int, state: _Cached) -> dict[str, tuple[int, int]]:
-    if state.result_ids is None:
-        state.result_ids = {
-            code: (pk, unit_id)
-            for pk, unit_id, code in UnitResult.objects.filter(run_category_id=rc_id).values_list(
-                "pk", "unit_id", "unit__code"
-            )
-        }
-    return state.result_ids
+def _unit_ids(rc_id: int, state: _Cached) -> dict[str, int]:
+    if state.unit_ids is None:
+        state.unit_ids = dict(
+            UnitResult.objects.filter(run_category_id=rc_id).values_list("unit__code", "unit_id")
+        )
+    return state.unit_ids
+
+
+def _outcomes(state: _Cached) -> dict[str, Outcome]:
+    if state.outcomes is None:
+        state.outcomes = outcomes_for(state.result.units, state.last_year, state.rules)
+    return state.outcomes
 
 
 def apply_patches(
@@ -433,7 +442,9 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             RunCategory.objects.filter(run=run)
             .order_by("category__code")
             .annotate(
-                own=Exists(UnitResult.objects.filter(run_category=OuterRef("pk"), unit_id=unit_id))
+                own=Exists(
+                    UnitResult.objects.filter(run=run, unit_id=unit_id, run_category=OuterRef("pk"))
+                )
             )
             .values_list("pk", "digest", "own")
         )
@@ -460,7 +471,7 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             patch = [unit_code, indicator_code, None, entry_id]
         data = apply_patches(state.compiled, state.data, [patch])
         result = rescore(state.result, data, [indicator_code])
-        _rewrite_category(run, rc_id, state, result)
+        outcomes = _rewrite_category(run, rc_id, state, result)
         # The snapshot itself is not rewritten: the change is appended as a patch, which
         # every later load applies (a full computation writes a fresh snapshot).
         patches = [*state.patches, patch]
@@ -486,15 +497,26 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
         # matches this entry, so the next call reloads.
         _remember(
             (run.pk, rc_id),
-            replace(state, digest=new_digest, data=data, result=result, patches=patches),
+            replace(
+                state,
+                digest=new_digest,
+                data=data,
+                result=result,
+                patches=patches,
+                outcomes=outcomes,
+            ),
         )
     return run
 
 
-def _rewrite_category(run: ScoreRun, rc_id: int, state: _Cached, new: CategoryResult) -> None:
+def _rewrite_category(
+    run: ScoreRun, rc_id: int, state: _Cached, new: CategoryResult
+) -> dict[str, Outcome]:
+    """Rewrite the stored results of the units whose figures moved; returns the new
+    outcomes (grades, awards, warnings) of the category."""
     old = state.result
     outcomes = outcomes_for(new.units, state.last_year, state.rules)
-    old_outcomes = outcomes_for(old.units, state.last_year, state.rules)
+    old_outcomes = _outcomes(state)
     changed_rows = set()
     scores_changed = (old.scores != new.scores).any(axis=0)
     for unit in new.units:
@@ -510,21 +532,21 @@ def _rewrite_category(run: ScoreRun, rc_id: int, state: _Cached, new: CategoryRe
         ):
             changed_rows.add(unit.unit_code)
     if not changed_rows:
-        return
-    ids = _result_ids(rc_id, state)
-    targets = {code: ids[code] for code in changed_rows if code in ids}
-    unit_ids = {code: unit_id for code, (_, unit_id) in targets.items()}
-    pk_of = {unit_id: pk for pk, unit_id in targets.values()}
+        return outcomes
+    ids = _unit_ids(rc_id, state)
+    unit_ids = {code: ids[code] for code in changed_rows if code in ids}
     rows = result_rows(run.pk, rc_id, new, unit_ids, outcomes, state.last_year, only=set(unit_ids))
-    params = [(*values[3:7], *values[8:14], pk_of[values[2]]) for values in rows]
+    # A unit's result is found by (run, unit): the unique index of the table.
+    params = [(*values[3:7], *values[8:14], run.pk, values[2]) for values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(_UPDATE_RESULT, params)
+    return outcomes
 
 
 _UPDATE_RESULT = (
     "UPDATE scoring_unitresult SET total = %s, total_exact = %s, rank = %s, position = %s, "
     "grade = %s, awards = %s, warnings = %s, subtotals = %s, scores = %s, missing = %s "
-    "WHERE id = %s"
+    "WHERE run_id = %s AND unit_id = %s"
 )
 
 
