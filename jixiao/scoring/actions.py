@@ -43,7 +43,7 @@ from jixiao.scoring.models import (
 )
 from jixiao.scoring.outcomes import Outcome, outcomes_for, rules_json
 from jixiao.scoring.snapshot import dump_data, load_data, tree_from_json
-from jixiao.scoring.store import result_rows, save_blobs, write_rows
+from jixiao.scoring.store import read_columns, result_rows, save_blobs, write_rows
 
 
 class ResultActionError(Exception):
@@ -357,9 +357,9 @@ def _category_state(run_id: int, rc_id: int, digest: str) -> _Cached:
         if cached is not None and cached.digest == digest:
             _CACHE.move_to_end(key)
             return cached
-    tree, rules, layout, patches, blob = RunCategory.objects.values_list(
-        "tree", "rules", "layout", "patches", "data"
-    ).get(pk=rc_id)
+    tree, rules, layout, patches, blob = read_columns(
+        RunCategory, ("tree", "rules", "layout", "patches", "data"), rc_id
+    )
     compiled = compile_tree(tree_from_json(tree))
     data = apply_patches(compiled, load_data(blob, layout), patches)
     return _Cached(
