@@ -38,6 +38,8 @@ from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
 from jixiao.core.excel import XLSX_CONTENT_TYPE, safe_cell, workbook_response_bytes
 from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
+from jixiao.scoring.outcomes import Payout, payouts
+from jixiao.scoring.payouts import category_payouts
 from jixiao.scoring.views_support import Card, card_for, fixed, kind_label
 
 KINDS = ("common", "individual", "evaluation", "bonus_penalty")
@@ -58,10 +60,12 @@ def results_workbook(run: ScoreRun) -> Workbook:
     summary.title = "成绩汇总"
     header = ["类别", "名次", "单位编码", "单位名称", "总分", "等次", "奖项", "预警"]
     header += [kind_label(k) for k in KINDS] + ["上年总分", "上年名次", "缺报指标"]
+    header += ["考核系数", "奖励金额（元）"]
+    categories = list(RunCategory.objects.filter(run=run).select_related("category").defer("data"))
     summary.append(header)
     for cell in summary[1]:
         cell.font = Font(bold=True)
-    rows = (
+    rows = list(
         UnitResult.objects.filter(run=run)
         .order_by("run_category__category__sort_order", "run_category__category__code", "position")
         .values_list(
@@ -81,8 +85,14 @@ def results_workbook(run: ScoreRun) -> Workbook:
             "scores",
         )
     )
+    # 考核系数 and award amounts per category, from the rules stored with the run.
+    amounts: dict[int, dict[str, Payout]] = {}
+    for rc_row in categories:
+        members = [(r[2], r[5], r[1]) for r in rows if r[12] == rc_row.pk]
+        amounts[rc_row.pk] = payouts(rc_row.rules, members, rc_row.category.code)
     per_category: dict[int, list[tuple[str, str, list[int]]]] = {}
     for name, rank, code, unit, total, grade, awards, warnings, subs, lt, lr, miss, rc, sc in rows:
+        payout = amounts.get(rc, {}).get(code)
         summary.append(
             [
                 safe_cell(name),
@@ -97,10 +107,12 @@ def results_workbook(run: ScoreRun) -> Workbook:
                 lt,
                 lr,
                 safe_cell("、".join(miss)),
+                payout.coefficient if payout else None,
+                payout.amount if payout else None,
             ]
         )
         per_category.setdefault(rc, []).append((code, unit, sc))
-    for rc in RunCategory.objects.filter(run=run).select_related("category").defer("data"):
+    for rc in categories:
         sheet = workbook.create_sheet(title=rc.category.name[:28] or rc.category.code)
         names = {n["code"]: n["name"] for n in rc.tree["nodes"]}
         sheet.append(["单位编码", "单位名称", *[safe_cell(c) for c in rc.node_codes]])
@@ -162,7 +174,12 @@ def _num(value: Decimal | None) -> str:
     return format(value.normalize(), "f") if value else "0"
 
 
-def card_story(card: Card, run: ScoreRun, styles: dict[str, ParagraphStyle]) -> list[object]:
+def card_story(
+    card: Card,
+    run: ScoreRun,
+    styles: dict[str, ParagraphStyle],
+    payout: Payout | None = None,
+) -> list[object]:
     result = card.result
     category = result.run_category.category
     story: list[object] = [
@@ -188,6 +205,9 @@ def card_story(card: Card, run: ScoreRun, styles: dict[str, ParagraphStyle]) -> 
         ["等次", result.grade or "-", "上年", last],
         ["奖项", awards, "预警", warnings],
     ]
+    if payout is not None:
+        head.append(["考核系数", _num(payout.coefficient), "奖励金额", f"{payout.amount} 元"])
+    labelled = len(head) - 1
     head += [[label, _num(value), "", ""] for label, value in card.subtotals]
     table = Table(
         [
@@ -204,7 +224,7 @@ def card_story(card: Card, run: ScoreRun, styles: dict[str, ParagraphStyle]) -> 
             [
                 ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
                 ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#eef2f7")),
-                ("BACKGROUND", (2, 0), (2, 2), colors.HexColor("#eef2f7")),
+                ("BACKGROUND", (2, 0), (2, labelled), colors.HexColor("#eef2f7")),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ]
         )
@@ -263,10 +283,15 @@ def cards_pdf(run: ScoreRun, results: Sequence[UnitResult]) -> bytes:
     )
     story: list[object] = []
     printed = timezone.localtime().strftime("%Y-%m-%d %H:%M")
+    amounts: dict[int, dict[str, Payout]] = {}
     for i, result in enumerate(results):
         if i:
             story.append(PageBreak())
-        story.extend(card_story(card_for(result), run, styles))
+        rc = result.run_category
+        if rc.pk not in amounts:
+            amounts[rc.pk] = category_payouts(rc.pk, rc.rules, rc.category.code)
+        payout = amounts[rc.pk].get(result.unit.code)
+        story.extend(card_story(card_for(result), run, styles, payout))
         story.append(Spacer(1, 3 * mm))
         story.append(Paragraph(_esc(f"打印时间 {printed}"), styles["small"]))
     doc.build(story)

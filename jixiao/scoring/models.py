@@ -284,6 +284,32 @@ class CategoryRules(models.Model):
     model_count = models.PositiveSmallIntegerField(_("标兵名额"), default=1)
     advance_count = models.PositiveSmallIntegerField(_("争先名额"), default=1)
     warning_bottom = models.PositiveSmallIntegerField(_("预警后N位"), default=2)
+    # 良好: the next units up to this cumulative share (e.g. 0.80); none: no 良好 grade.
+    good_share = models.DecimalField(
+        _("良好累计比例"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    advance_min_rise = models.PositiveSmallIntegerField(_("争先最少上升名次"), default=1)
+    warn_consecutive = models.BooleanField(_("连续两年后列预警"), default=True)
+    # 考核系数 (YQ): award = base × grade coefficient × category factor.
+    award_base = models.DecimalField(
+        _("奖励基数（元）"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    category_factor = models.DecimalField(
+        _("类别系数"), max_digits=6, decimal_places=4, default=Decimal("1.0000")
+    )
+    coefficient_excellent = models.DecimalField(
+        _("优秀系数"), max_digits=6, decimal_places=4, default=Decimal("1.2000")
+    )
+    coefficient_good = models.DecimalField(
+        _("良好系数"), max_digits=6, decimal_places=4, default=Decimal("1.1000")
+    )
+    coefficient_pass = models.DecimalField(
+        _("合格系数"), max_digits=6, decimal_places=4, default=Decimal("1.0000")
+    )
+    coefficient_fourth = models.DecimalField(
+        _("第四等次系数"), max_digits=6, decimal_places=4, default=Decimal("0.8000")
+    )
+    last_place_zero = models.BooleanField(_("末位零绩效"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
@@ -292,3 +318,23 @@ class CategoryRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} 结果规则"
+
+
+class YearRules(models.Model):
+    """Year-wide result rules: quarterly accumulation (季度积分, TX). Kept here rather than
+    on the scheme: year total = Σ weight × quarter total when `quarterly` is on."""
+
+    year = models.OneToOneField(
+        AssessmentYear, on_delete=models.CASCADE, related_name="result_rules"
+    )
+    quarterly = models.BooleanField(_("季度积分"), default=False)
+    # Four weights adding up to 1, e.g. ["0.25", "0.25", "0.25", "0.25"].
+    quarter_weights = models.JSONField(_("季度权重"), default=list, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("年度结果规则")
+        verbose_name_plural = _("年度结果规则")
+
+    def __str__(self) -> str:
+        return f"{self.year} 年度结果规则"

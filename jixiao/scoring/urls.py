@@ -1,12 +1,19 @@
 from django.urls import path
 
-from jixiao.scoring import views
+from jixiao.scoring import views, views_rules
 
 app_name = "scoring"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("compute/", views.compute, name="compute"),
+    path("rules/", views_rules.rules_index, name="rules"),
+    path(
+        "rules/categories/<int:category_id>/",
+        views_rules.category_rules_edit,
+        name="rules_category",
+    ),
+    path("rules/years/<int:year>/", views_rules.year_rules_edit, name="rules_year"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/publish/", views.publish, name="publish"),
     path("runs/<int:pk>/audience/", views.audience, name="audience"),

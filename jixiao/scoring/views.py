@@ -34,6 +34,8 @@ from jixiao.scoring.models import (
     ScoreRun,
     UnitResult,
 )
+from jixiao.scoring.outcomes import Payout, payouts
+from jixiao.scoring.payouts import category_payouts, result_payout
 from jixiao.scoring.tasks import schedule_compute
 from jixiao.scoring.views_support import card_for, explain_result, owned_leaf_scores, run_diff
 from jixiao.scoring.views_support import statistics as run_statistics
@@ -196,7 +198,7 @@ def rankings(request: HttpRequest, pk: int, category_id: int | None = None) -> H
     tabs = list(
         RunCategory.objects.filter(run=run)
         .order_by("category__sort_order", "category__code")
-        .values_list("category_id", "category__name", "scale", "unit_count")
+        .values_list("category_id", "category__name", "scale", "unit_count", "pk", "rules")
     )
     if category_id is None:
         if user.role == Role.UNIT:
@@ -210,6 +212,7 @@ def rankings(request: HttpRequest, pk: int, category_id: int | None = None) -> H
         raise Http404
     if user.role == Role.UNIT:
         tabs = [current]
+    tabs = [t[:4] for t in tabs]
     sort = request.GET.get("sort", "rank")
     q = request.GET.get("q", "").strip()
     grade = request.GET.get("grade", "")
@@ -243,6 +246,16 @@ def rankings(request: HttpRequest, pk: int, category_id: int | None = None) -> H
     for row in ordered:
         row["tied"] = counts[row["rank"]] > 1
     chart = sorted(ordered, key=lambda r: (r["rank"], r["unit__code"]))
+    # 考核系数 and award amounts: over the whole category (a filtered list reads it).
+    rules = current[5]
+    amounts: dict[str, Payout] = {}
+    if rules.get("award_base") is not None:
+        if q or grade:
+            amounts = category_payouts(current[4], rules)
+        else:
+            amounts = payouts(rules, [(r["unit__code"], r["grade"], r["rank"]) for r in ordered])
+    for row in ordered:
+        row["payout"] = amounts.get(row["unit__code"])
     return render(
         request,
         "scoring/rankings.html",
@@ -259,6 +272,7 @@ def rankings(request: HttpRequest, pk: int, category_id: int | None = None) -> H
                 "names": [r["unit__name"] for r in chart],
                 "totals": [str(r["total"]) for r in chart],
             },
+            "has_amounts": bool(amounts),
             "can_open_cards": can_see_cards(user, run),
             "own_unit": user.organization_id if user.role == Role.UNIT else None,
         },
@@ -269,7 +283,11 @@ def rankings(request: HttpRequest, pk: int, category_id: int | None = None) -> H
 def card(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     run = access_run(_user(request), pk)
     result = access_result(_user(request), run, unit_id)
-    return render(request, "scoring/card.html", {"run": run, "card": card_for(result)})
+    return render(
+        request,
+        "scoring/card.html",
+        {"run": run, "card": card_for(result), "payout": result_payout(result)},
+    )
 
 
 @role_required(Role.OFFICE, Role.LEADER, Role.UNIT)
