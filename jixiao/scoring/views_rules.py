@@ -157,5 +157,9 @@ def year_rules_edit(request: HttpRequest, year: int) -> HttpResponse:
             "title": _("%(y)s · 季度积分") % {"y": assessment_year.name},
             "year": assessment_year,
             "sections": [(_("季度积分"), [form["quarterly"], form["weights"], form["reason"]])],
+            "notice": _(
+                "季度积分的计算尚未接入：此处只保存设置，目前计算成绩仍按各指标最新一期数据，"
+                "不按季度累计。"
+            ),
         },
     )
