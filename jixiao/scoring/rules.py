@@ -57,7 +57,7 @@ class NumberField(forms.CharField):
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, Decimal):
-            return str(value.normalize()) if value == value.to_integral() else str(value)
+            return f"{value.normalize():f}"
         return value
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
