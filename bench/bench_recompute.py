@@ -80,35 +80,40 @@ def _text(values: np.ndarray, digits: int, present: np.ndarray) -> list[str]:
     return out
 
 
-def _wipe(number: int) -> None:
-    year = AssessmentYear.objects.filter(year=number).first()
-    if year is None:
-        return
+def _drop_runs(year: AssessmentYear, keep: int = 0) -> None:
+    """Bench data only: the year's runs but the newest `keep` go, published ones
+    included, with the frozen triggers disabled for this maintenance session."""
+    kept = list(
+        ScoreRun.objects.filter(year=year).order_by("-number").values_list("pk", flat=True)[:keep]
+    )
+    old = "(SELECT id FROM scoring_scorerun WHERE year_id = %s AND NOT id = ANY(%s))"
     with connection.cursor() as cursor:
-        # Bench data only: runs of the bench year are dropped with their triggers' consent
-        # (computed ones) or by disabling the triggers for this maintenance session.
         cursor.execute("ALTER TABLE scoring_unitresult DISABLE TRIGGER USER")
         cursor.execute("ALTER TABLE scoring_runcategory DISABLE TRIGGER USER")
         cursor.execute("ALTER TABLE scoring_scorerun DISABLE TRIGGER USER")
         try:
+            cursor.execute(f"DELETE FROM scoring_unitresult WHERE run_id IN {old}", [year.pk, kept])
             cursor.execute(
-                "DELETE FROM scoring_unitresult WHERE run_id IN "
-                "(SELECT id FROM scoring_scorerun WHERE year_id = %s)",
-                [year.pk],
+                f"DELETE FROM scoring_runcategory WHERE run_id IN {old}", [year.pk, kept]
             )
             cursor.execute(
-                "DELETE FROM scoring_runcategory WHERE run_id IN "
-                "(SELECT id FROM scoring_scorerun WHERE year_id = %s)",
-                [year.pk],
+                f"UPDATE scoring_scorerun SET compared_with_id = NULL WHERE id IN {old} "
+                "OR compared_with_id IN " + old,
+                [year.pk, kept, year.pk, kept],
             )
-            cursor.execute(
-                "UPDATE scoring_scorerun SET compared_with_id = NULL WHERE year_id = %s", [year.pk]
-            )
-            cursor.execute("DELETE FROM scoring_scorerun WHERE year_id = %s", [year.pk])
+            cursor.execute(f"DELETE FROM scoring_scorerun WHERE id IN {old}", [year.pk, kept])
         finally:
             cursor.execute("ALTER TABLE scoring_unitresult ENABLE TRIGGER USER")
             cursor.execute("ALTER TABLE scoring_runcategory ENABLE TRIGGER USER")
             cursor.execute("ALTER TABLE scoring_scorerun ENABLE TRIGGER USER")
+
+
+def _wipe(number: int) -> None:
+    year = AssessmentYear.objects.filter(year=number).first()
+    if year is None:
+        return
+    _drop_runs(year)
+    with connection.cursor() as cursor:
         scheme = Scheme.objects.filter(year=year).first()
         if scheme is not None:
             cursor.execute(
@@ -324,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--updates", type=int, default=30)
     parser.add_argument("--reload", action="store_true", help="regenerate and reload the data")
+    parser.add_argument("--keep-runs", action="store_true", help="keep the runs of earlier benches")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
@@ -339,6 +345,15 @@ def main(argv: list[str] | None = None) -> int:
         year = load_province(province, args.year)
     entries = Entry.objects.filter(period__scheme__year=year).count()
     print(f"year {year.year}: {year.enrollments.count()} units, {entries} entries")
+    if not args.keep_runs:
+        # Every bench starts from the same state: the year keeps its newest runs only (each
+        # is ~60 MB; a real year has a few), statistics that reflect that, no checkpoint
+        # pending. (With no runs at all, the statistics of empty tables would make the
+        # foreign-key checks of every COPY scan the growing tables.)
+        _drop_runs(year, keep=3)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE scoring_unitresult, scoring_runcategory")
+            cursor.execute("CHECKPOINT")
 
     # Breakdown of one full computation (not stored).
     started = time.perf_counter()

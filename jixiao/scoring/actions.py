@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Max
 from django.utils import timezone
 
 from jixiao.audit.models import AuditAction
@@ -164,6 +164,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             reason=note,
         )
     # The new run is the working run: keep its categories for incremental recomputes.
+    result_pks = dict(UnitResult.objects.filter(run=run).values_list("unit_id", "pk"))
     for rc in run_categories:
         code = rc.category.code
         layout = snapshots[code][1]
@@ -178,7 +179,10 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                 _last_year_from_layout(layout),
                 layout["periods"],
                 [],
-                {unit: inputs.unit_ids[unit] for unit in inputs.data[code].unit_codes},
+                {
+                    unit: (result_pks[inputs.unit_ids[unit]], inputs.unit_ids[unit])
+                    for unit in inputs.data[code].unit_codes
+                },
                 outcomes_by_code[code],
             ),
         )
@@ -316,8 +320,8 @@ class _Cached:
     last_year: dict[str, LastYear]
     periods: dict[str, int]
     patches: list[list[Any]]
-    #: unit code -> unit id (the results' key within the run); read on first need
-    unit_ids: dict[str, int] | None = None
+    #: unit code -> (UnitResult pk, unit id); read on first need
+    result_ids: dict[str, tuple[int, int]] | None = None
     #: grades, awards and warnings of `result` (computed on first need)
     outcomes: dict[str, Outcome] | None = None
 
@@ -374,12 +378,24 @@ def _category_state(run_id: int, rc_id: int, digest: str) -> _Cached:
     )
 
 
-def _unit_ids(rc_id: int, state: _Cached) -> dict[str, int]:
-    if state.unit_ids is None:
-        state.unit_ids = dict(
-            UnitResult.objects.filter(run_category_id=rc_id).values_list("unit__code", "unit_id")
-        )
-    return state.unit_ids
+def _result_ids(rc_id: int, state: _Cached) -> dict[str, tuple[int, int]]:
+    if state.result_ids is None:
+        state.result_ids = {
+            code: (pk, unit_id)
+            for code, pk, unit_id in UnitResult.objects.filter(run_category_id=rc_id).values_list(
+                "unit__code", "pk", "unit_id"
+            )
+        }
+    return state.result_ids
+
+
+def _cached_category_of(run_id: int, unit_code: str) -> int | None:
+    """The run category holding the unit, if this process has it cached."""
+    with _CACHE_LOCK:
+        for (run, rc_id), state in _CACHE.items():
+            if run == run_id and unit_code in state.data.rows:
+                return rc_id
+    return None
 
 
 def _outcomes(state: _Cached) -> dict[str, Outcome]:
@@ -437,21 +453,22 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
         )
         if run is None or run.status != RunStatus.COMPUTED:
             return None
-        # Every category's digest (for the run's fingerprint), flagging the unit's own.
+        # Every category's digest, for the run's fingerprint.
         digests = list(
             RunCategory.objects.filter(run=run)
             .order_by("category__code")
-            .annotate(
-                own=Exists(
-                    UnitResult.objects.filter(run=run, unit_id=unit_id, run_category=OuterRef("pk"))
-                )
-            )
-            .values_list("pk", "digest", "own")
+            .values_list("pk", "digest")
         )
-        own = [(pk, digest) for pk, digest, is_own in digests if is_own]
-        if not own:
+        rc_id = _cached_category_of(run.pk, unit_code)
+        if rc_id is None:
+            rc_id = (
+                UnitResult.objects.filter(run=run, unit_id=unit_id)
+                .values_list("run_category_id", flat=True)
+                .first()
+            )
+        if rc_id is None:
             return None
-        rc_id, digest = own[0]
+        digest = dict(digests)[rc_id]
         state = _category_state(run.pk, rc_id, digest)
         used_period = state.periods.get(indicator_code)
         if used_period is not None and used_period != period_id:
@@ -478,9 +495,7 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
         new_digest = loader.fingerprint([digest, json.dumps(patch, ensure_ascii=False)])
         rc = RunCategory(pk=rc_id, run=run, patches=patches, digest=new_digest)
         rc.save(update_fields=["patches", "digest"])
-        run.fingerprint = loader.fingerprint(
-            new_digest if pk == rc_id else d for pk, d, _ in digests
-        )
+        run.fingerprint = loader.fingerprint(new_digest if pk == rc_id else d for pk, d in digests)
         run.version += 1
         run.updated_at = timezone.now()
         # Status checked above under the row lock: a plain UPDATE (no frozen re-check).
@@ -533,11 +548,12 @@ def _rewrite_category(
             changed_rows.add(unit.unit_code)
     if not changed_rows:
         return outcomes
-    ids = _unit_ids(rc_id, state)
-    unit_ids = {code: ids[code] for code in changed_rows if code in ids}
+    targets = _result_ids(rc_id, state)
+    unit_ids = {code: targets[code][1] for code in changed_rows if code in targets}
+    pk_of = {unit_id: pk for pk, unit_id in targets.values()}
     rows = result_rows(run.pk, rc_id, new, unit_ids, outcomes, state.last_year, only=set(unit_ids))
-    # A unit's result is found by (run, unit): the unique index of the table.
-    params = [(*values[3:7], *values[8:14], run.pk, values[2]) for values in rows]
+    # By primary key: a plan that does not depend on the statistics of a brand-new run.
+    params = [(*values[3:7], *values[8:14], pk_of[values[2]]) for values in rows]
     with connection.cursor() as cursor:
         cursor.executemany(_UPDATE_RESULT, params)
     return outcomes
@@ -546,7 +562,7 @@ def _rewrite_category(
 _UPDATE_RESULT = (
     "UPDATE scoring_unitresult SET total = %s, total_exact = %s, rank = %s, position = %s, "
     "grade = %s, awards = %s, warnings = %s, subtotals = %s, scores = %s, missing = %s "
-    "WHERE run_id = %s AND unit_id = %s"
+    "WHERE id = %s"
 )
 
 
