@@ -252,7 +252,7 @@ def card_story(
             ]
         )
     detail = Table(
-        rows, colWidths=[16 * mm, 48 * mm, 14 * mm, 16 * mm, 14 * mm, 72 * mm], repeatRows=1
+        rows, colWidths=[16 * mm, 48 * mm, 14 * mm, 16 * mm, 16 * mm, 70 * mm], repeatRows=1
     )
     detail.setStyle(
         TableStyle(
