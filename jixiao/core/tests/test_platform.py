@@ -203,3 +203,16 @@ def test_every_api_endpoint_is_documented_without_warnings(tmp_path: Path) -> No
     # drf-spectacular warns about endpoints it cannot describe; the schema must be whole.
     call_command("spectacular", "--fail-on-warn", "--validate", file=str(tmp_path / "schema.yaml"))
     assert "/api/v1/scheme/" in (tmp_path / "schema.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("path", "text"), [("/no-such-page/", "页面不存在"), ("/audit/", "没有权限")]
+)
+def test_error_pages_are_chinese_and_keep_the_navigation(
+    department_client: Client, path: str, text: str
+) -> None:
+    response = department_client.get(path)
+    assert response.status_code in (403, 404)
+    page = response.content.decode()
+    assert text in page
+    assert 'class="jx-nav"' in page
