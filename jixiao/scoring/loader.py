@@ -318,9 +318,12 @@ def read_entries_postgres(
     return None if groups is None else entries_from_groups(groups, period_rank)
 
 
-def _periods(scheme: Scheme) -> dict[int, int]:
-    """Collection period id -> rank by end date."""
+def _periods(scheme: Scheme, only: Sequence[int] | None = None) -> dict[int, int]:
+    """Collection period id -> rank by end date (of the periods in `only` when given:
+    the quarterly accumulation scores one quarter's periods at a time)."""
     periods = CollectionPeriod.objects.filter(scheme=scheme).order_by("ends_on", "id")
+    if only is not None:
+        periods = periods.filter(id__in=list(only))
     return {pk: i for i, pk in enumerate(periods.values_list("id", flat=True))}
 
 
@@ -329,9 +332,10 @@ def _empty() -> EntryArrays:
     return EntryArrays(empty, empty, empty, empty, empty, empty, {})
 
 
-def read_entries(scheme: Scheme) -> EntryArrays:
-    """Every scoring entry of the latest period that has any for its indicator."""
-    rank = _periods(scheme)
+def read_entries(scheme: Scheme, only: Sequence[int] | None = None) -> EntryArrays:
+    """Every scoring entry of the latest period (of `only`, when given) that has any for
+    its indicator."""
+    rank = _periods(scheme, only)
     if not rank:
         return _empty()
     if connection.vendor == "postgresql":
@@ -507,21 +511,23 @@ def load_last_year(year: AssessmentYear) -> dict[str, LastYear]:
 
 
 @contextmanager
-def _background(scheme: Scheme) -> Iterator[Callable[[], EntryArrays]]:
+def _background(
+    scheme: Scheme, only: Sequence[int] | None = None
+) -> Iterator[Callable[[], EntryArrays]]:
     """Read the entries on two other connections, half of the indicators each, while this
     thread reads and compiles the scheme: the queries run in database server processes,
     so they overlap with each other and with this thread. Only on PostgreSQL and outside
     a transaction (inside one, other connections would not see its uncommitted rows):
     otherwise the entries are read here, in one query, when asked for."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield lambda: read_entries(scheme)
+        yield lambda: read_entries(scheme, only)
         return
-    rank = _periods(scheme)
+    rank = _periods(scheme, only)
     leaves = sorted(
         Indicator.objects.filter(scheme=scheme).exclude(method="").values_list("id", flat=True)
     )
     if not rank or len(leaves) < 2:
-        yield lambda: read_entries(scheme)
+        yield lambda: read_entries(scheme, only)
         return
     middle = leaves[len(leaves) // 2]
     ranges = [(-(2**63), middle - 1), (middle, 2**63 - 1)]
@@ -548,8 +554,11 @@ def _background(scheme: Scheme) -> Iterator[Callable[[], EntryArrays]]:
                 future.cancel()
 
 
-def load_year(year: AssessmentYear) -> YearInput:
-    """Everything the engine needs for a year; raises ScoringError with every problem."""
+def load_year(year: AssessmentYear, periods: Sequence[int] | None = None) -> YearInput:
+    """Everything the engine needs for a year; raises ScoringError with every problem.
+
+    `periods`: only these collection periods' entries (e.g. one quarter's, for the
+    quarterly accumulation); None, every period of the scheme (the usual reading)."""
     scheme = Scheme.objects.filter(year=year).first()
     if scheme is None:
         raise NoSchemeError([f"{year.year} 年度还没有考核方案"])
@@ -563,7 +572,7 @@ def load_year(year: AssessmentYear) -> YearInput:
     )
     used = {category_id for _, _, category_id, _ in enrollments}
     categories_by_id = {pk: c for pk, c in categories_by_id.items() if pk in used}
-    with _background(scheme) as pending_entries:
+    with _background(scheme, periods) as pending_entries:
         trees, tree_json = load_trees(scheme, categories_by_id)
         compiled: dict[str, CompiledTree] = {}
         problems: list[str] = []
@@ -592,7 +601,7 @@ def load_year(year: AssessmentYear) -> YearInput:
     code_of = dict(Indicator.objects.filter(scheme=scheme).values_list("id", "code"))
     notes: list[str] = []
     indicators, first = np.unique(entries.indicator, return_index=True)
-    periods = dict(zip(indicators.tolist(), entries.period[first].tolist(), strict=True))
+    used_periods = dict(zip(indicators.tolist(), entries.period[first].tolist(), strict=True))
     sizes = {code: len(units) for code, units in unit_codes.items()}
     columns, problems = build_columns(entries, compiled, unit_rows, sizes, code_of, notes)
     if problems:
@@ -619,7 +628,7 @@ def load_year(year: AssessmentYear) -> YearInput:
         data=data,
         unit_ids=unit_ids,
         last_year=load_last_year(year),
-        periods_by_code={code_of[i]: p for i, p in periods.items()},
+        periods_by_code={code_of[i]: p for i, p in used_periods.items()},
         notes=notes,
     )
 
