@@ -12,7 +12,6 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -222,7 +221,8 @@ OTP_TOTP_ISSUER = "Jixiao 绩效"
 
 # --- Internationalisation: Simplified Chinese first ---
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language is named in itself, so the switch reads the same in every language.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "jixiao" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
