@@ -21,7 +21,7 @@ from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
 from jixiao.collection.models import INPUT_COLUMNS, Entry, EntryStatus
 from jixiao.org.models import AssessmentYear
-from jixiao.scoring import loader
+from jixiao.scoring import loader, quarterly
 from jixiao.scoring.engine import (
     CategoryData,
     CategoryResult,
@@ -42,6 +42,7 @@ from jixiao.scoring.models import (
     UnitResult,
 )
 from jixiao.scoring.outcomes import Outcome, outcomes_for, rules_json
+from jixiao.scoring.rules import share_text
 from jixiao.scoring.snapshot import dump_data, load_data, tree_from_json
 from jixiao.scoring.store import read_columns, result_rows, save_blobs, write_rows
 
@@ -68,9 +69,27 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
     Raises ScoringError (Chinese problems) when the scheme or the data cannot be scored.
     """
     started = time.perf_counter()
+    quarterly_rules = quarterly.year_rules(year)
+    weights = quarterly.weights_of(quarterly_rules) if quarterly_rules is not None else None
     inputs = loader.load_year(year)
     result = score_province(inputs.province)
     rules = _rules_by_category(year)
+    # 季度积分: the stored totals and ranks are the accumulated ones; node scores and the
+    # snapshot stay the year-end figures (what the explanation rebuilds).
+    accumulated = (
+        quarterly.accumulate(
+            year,
+            inputs.scheme.pk,
+            weights,
+            {code: r.units for code, r in result.categories.items()},
+        )
+        if weights is not None
+        else None
+    )
+    units_by_code = {
+        code: accumulated.units[code] if accumulated else r.units
+        for code, r in result.categories.items()
+    }
     snapshots: dict[str, tuple[bytes, dict[str, Any]]] = {}
     for code in sorted(inputs.data):
         blob, layout = dump_data(inputs.data[code])
@@ -84,6 +103,8 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             for unit in inputs.data[code].unit_codes
             if (ly := inputs.last_year.get(unit)) is not None
         }
+        if accumulated is not None:
+            layout["quarters"] = accumulated.layout(code)
         snapshots[code] = (blob, layout)
     digests = {
         code: _digest(inputs.tree_json[code], rules.get(code, {}), layout, blob)
@@ -132,7 +153,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
         for rc in run_categories:
             code = rc.category.code
             category_result = result.categories[code]
-            outcomes = outcomes_for(category_result.units, inputs.last_year, rc.rules)
+            outcomes = outcomes_for(units_by_code[code], inputs.last_year, rc.rules)
             outcomes_by_code[code] = outcomes
             write_rows(
                 result_rows(
@@ -142,14 +163,18 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                     inputs.unit_ids,
                     outcomes,
                     inputs.last_year,
+                    units=units_by_code[code],
                 )
             )
         after = {
             inputs.unit_ids[u.unit_code]: (u.total, u.rank)
-            for c in result.categories.values()
-            for u in c.units
+            for units in units_by_code.values()
+            for u in units
         }
         run.summary = {**summarize(published, run, after), "notes": inputs.notes}
+        if weights is not None:
+            # Read by recompute_entry (no incremental recompute) and the run page.
+            run.summary["quarterly"] = [share_text(w) for w in weights]
         run.duration_ms = int((time.perf_counter() - started) * 1000)
         run.save(update_fields=["summary", "duration_ms"])
         record(
@@ -163,6 +188,8 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             },
             reason=note,
         )
+    if accumulated is not None:
+        return run  # quarterly years are recomputed in full (see recompute_entry)
     # The new run is the working run: keep its categories for incremental recomputes.
     result_pks = dict(UnitResult.objects.filter(run=run).values_list("unit_id", "pk"))
     for rc in run_categories:
@@ -452,6 +479,10 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             .first()
         )
         if run is None or run.status != RunStatus.COMPUTED:
+            return None
+        if run.summary.get("quarterly"):
+            # 季度积分: the accumulated totals need every quarter rescored; the office
+            # computes a new version (the run page says so).
             return None
         # Every category's digest, for the run's fingerprint.
         digests = list(

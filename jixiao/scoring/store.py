@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from django.db import connection, models
 
-from jixiao.scoring.engine import CategoryResult, CompiledTree, LastYear
+from jixiao.scoring.engine import CategoryResult, CompiledTree, LastYear, UnitScore
 from jixiao.scoring.engine.fixed import SCORE_DIGITS
 from jixiao.scoring.engine.types import KIND_BONUS_PENALTY
 from jixiao.scoring.fields import encode_matrix
@@ -67,16 +67,18 @@ def result_rows(
     outcomes: Mapping[str, Outcome],
     last_year: Mapping[str, LastYear],
     only: set[str] | None = None,
+    units: Sequence[UnitScore] | None = None,
 ) -> list[tuple[Any, ...]]:
     """One tuple per unit (or per unit of `only`) in RESULT_COLUMNS order, JSON columns
-    already encoded, node scores as bytes (`fields.encode_matrix`)."""
+    already encoded, node scores as bytes (`fields.encode_matrix`). `units`: totals and
+    ranks to store instead of the result's own (the quarterly accumulation's)."""
     compiled = result.compiled
     subtotals = {k: v.tolist() for k, v in kind_subtotals(compiled, result.scores).items()}
     columns = encode_matrix(result.scores)
     kinds = sorted(subtotals.items())
     assert all(k.isidentifier() for k, _ in kinds)
     rows = []
-    for unit in result.units:
+    for unit in result.units if units is None else units:
         if only is not None and unit.unit_code not in only:
             continue
         row = result.rows[unit.unit_code]

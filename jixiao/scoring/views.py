@@ -36,6 +36,7 @@ from jixiao.scoring.models import (
 )
 from jixiao.scoring.outcomes import Payout, payouts
 from jixiao.scoring.payouts import category_payouts, result_payout
+from jixiao.scoring.quarterly import card_quarters
 from jixiao.scoring.tasks import schedule_compute
 from jixiao.scoring.views_support import card_for, explain_result, owned_leaf_scores, run_diff
 from jixiao.scoring.views_support import statistics as run_statistics
@@ -286,7 +287,12 @@ def card(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     return render(
         request,
         "scoring/card.html",
-        {"run": run, "card": card_for(result), "payout": result_payout(result)},
+        {
+            "run": run,
+            "card": card_for(result),
+            "payout": result_payout(result),
+            "quarters": card_quarters(result.run_category.layout, result.unit.code),
+        },
     )
 
 

@@ -158,8 +158,8 @@ def year_rules_edit(request: HttpRequest, year: int) -> HttpResponse:
             "year": assessment_year,
             "sections": [(_("季度积分"), [form["quarterly"], form["weights"], form["reason"]])],
             "notice": _(
-                "季度积分的计算尚未接入：此处只保存设置，目前计算成绩仍按各指标最新一期数据，"
-                "不按季度累计。"
+                "各采集周期按结束日期归入季度（半年数据归第二、第四季度，年度数据归第四季度），"
+                "每季度单独计分；年度总分 = 各季度总分 × 权重之和。下次计算成绩时生效。"
             ),
         },
     )

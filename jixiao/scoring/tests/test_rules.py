@@ -294,8 +294,10 @@ def test_the_quarterly_option_is_validated_and_saved_with_audit(
     world: World, office_client: Client
 ) -> None:
     url = reverse("scoring:rules_year", args=[2026])
-    # Until the computation accumulates quarters, the pages say so.
-    assert "季度积分的计算尚未接入" in office_client.get(url).content.decode()
+    # The page says how quarters are formed (and no longer that it is not wired).
+    page = office_client.get(url).content.decode()
+    assert "季度积分的计算尚未接入" not in page
+    assert "年度数据归第四季度" in page
     bad = office_client.post(url, {"quarterly": "on", "weights": "30/30/30/30", "version": "0"})
     assert "四个季度的权重合计必须为 100%" in bad.content.decode()
     bad = office_client.post(url, {"quarterly": "on", "weights": "50/50", "version": "0"})
