@@ -11,6 +11,7 @@ from jixiao.collection.models import (
     CollectionPeriod,
     RecheckOutcome,
 )
+from jixiao.core.forms import StyledForm, StyledModelForm
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Indicator, Scheme
 
@@ -18,19 +19,7 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class BootstrapMixin:
-    def _style(self) -> None:
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class PeriodForm(BootstrapMixin, forms.ModelForm):
+class PeriodForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -54,7 +43,6 @@ class PeriodForm(BootstrapMixin, forms.ModelForm):
             self.fields["version"].initial = self.instance.version
             for name in ("scheme", "kind", "code"):
                 self.fields[name].disabled = True
-        self._style()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -64,47 +52,31 @@ class PeriodForm(BootstrapMixin, forms.ModelForm):
         return data
 
 
-class ExceptionForm(BootstrapMixin, forms.Form):
+class ExceptionForm(StyledForm):
     department = forms.ModelChoiceField(Organization.objects.departments(), label=_("数据采集单位"))
     until = forms.DateTimeField(label=_("延期至"), widget=DATETIME)
     reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class EvidenceForm(BootstrapMixin, forms.Form):
+class EvidenceForm(StyledForm):
     file = forms.FileField(label=_("佐证材料"), help_text=ALLOWED_HINT)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class UploadForm(BootstrapMixin, forms.Form):
+class UploadForm(StyledForm):
     file = forms.FileField(
         label=_("填好的 Excel 模板（.xlsx）"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class RecheckForm(BootstrapMixin, forms.Form):
+class RecheckForm(StyledForm):
     reason = forms.CharField(
         label=_("复核理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
     file = forms.FileField(label=_("佐证材料（可选）"), required=False, help_text=ALLOWED_HINT)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._style()
 
-
-class AnswerForm(BootstrapMixin, forms.Form):
+class AnswerForm(StyledForm):
     outcome = forms.ChoiceField(
         label=_("答复结果"), choices=RecheckOutcome.choices, widget=forms.RadioSelect
     )
@@ -120,11 +92,10 @@ class AnswerForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._style()
         self.fields["outcome"].widget.attrs["class"] = "form-check-input"
 
 
-class BonusEventForm(BootstrapMixin, forms.ModelForm):
+class BonusEventForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -149,4 +120,3 @@ class BonusEventForm(BootstrapMixin, forms.ModelForm):
         unit_field.queryset = units if units is not None else Organization.objects.none()
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-        self._style()
