@@ -48,7 +48,9 @@ class PeriodStatus(models.TextChoices):
 class CollectionPeriod(models.Model):
     """A data period the office opens for entry (月度 / 季度 / 半年 / 年度)."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="periods")
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="periods", verbose_name=_("考核方案")
+    )
     kind = models.CharField(_("周期类型"), max_length=16, choices=DataPeriod.choices)
     code = models.CharField(_("周期编码"), max_length=16)  # e.g. 2026-M03, 2026-Q1, 2026-H1, 2026-Y
     name = models.CharField(_("名称"), max_length=50)  # e.g. 2026年第一季度
@@ -143,8 +145,15 @@ class EntryQuerySet(models.QuerySet["Entry"]):
 
 
 class Entry(models.Model):
-    period = models.ForeignKey(CollectionPeriod, on_delete=models.PROTECT, related_name="entries")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="entries")
+    period = models.ForeignKey(
+        CollectionPeriod,
+        on_delete=models.PROTECT,
+        related_name="entries",
+        verbose_name=_("采集周期"),
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="entries", verbose_name=_("指标")
+    )
     unit = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="entries", verbose_name=_("被考核单位")
     )
@@ -223,8 +232,12 @@ class BonusPenaltyQuerySet(models.QuerySet["BonusPenaltyEvent"]):
 class BonusPenaltyEvent(models.Model):
     """One bonus or penalty (加扣分) event, recorded by the responsible department."""
 
-    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="bonus_events")
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="bonus_events")
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="bonus_events", verbose_name=_("考核方案")
+    )
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="bonus_events", verbose_name=_("指标")
+    )
     unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bonus_events")
     department = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     points = models.DecimalField(_("分值（加为正，扣为负）"), max_digits=12, decimal_places=4)
