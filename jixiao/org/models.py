@@ -101,7 +101,12 @@ class UnitCategory(models.Model):
         HUNDRED = 100, _("百分制")
         THOUSAND = 1000, _("千分制")
 
-    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="categories")
+    year = models.ForeignKey(
+        AssessmentYear,
+        on_delete=models.PROTECT,
+        related_name="categories",
+        verbose_name=_("考核年度"),
+    )
     code = models.CharField(_("编码"), max_length=32, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=50)
     scale = models.PositiveIntegerField(_("计分制"), choices=Scale.choices, default=Scale.HUNDRED)
@@ -128,8 +133,18 @@ class EnrollmentQuerySet(models.QuerySet["UnitEnrollment"]):
 class UnitEnrollment(models.Model):
     """A unit taking part in a year's assessment: its category and staffing (编制数)."""
 
-    year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="enrollments")
-    unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="enrollments")
+    year = models.ForeignKey(
+        AssessmentYear,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("考核年度"),
+    )
+    unit = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+        verbose_name=_("被考核单位"),
+    )
     category = models.ForeignKey(
         UnitCategory, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("类别")
     )
