@@ -5,36 +5,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('collection', '0003_entry_recheck_confirmation'),
-        ('scheme', '0002_revision_workflow'),
+        ("collection", "0003_entry_recheck_confirmation"),
+        ("scheme", "0002_revision_workflow"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='bonuspenaltyevent',
-            name='indicator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bonus_events', to='scheme.indicator', verbose_name='指标'),
+            model_name="bonuspenaltyevent",
+            name="indicator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bonus_events",
+                to="scheme.indicator",
+                verbose_name="指标",
+            ),
         ),
         migrations.AlterField(
-            model_name='bonuspenaltyevent',
-            name='scheme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bonus_events', to='scheme.scheme', verbose_name='考核方案'),
+            model_name="bonuspenaltyevent",
+            name="scheme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="bonus_events",
+                to="scheme.scheme",
+                verbose_name="考核方案",
+            ),
         ),
         migrations.AlterField(
-            model_name='collectionperiod',
-            name='scheme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='scheme.scheme', verbose_name='考核方案'),
+            model_name="collectionperiod",
+            name="scheme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="periods",
+                to="scheme.scheme",
+                verbose_name="考核方案",
+            ),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='indicator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='scheme.indicator', verbose_name='指标'),
+            model_name="entry",
+            name="indicator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="scheme.indicator",
+                verbose_name="指标",
+            ),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='period',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='collection.collectionperiod', verbose_name='采集周期'),
+            model_name="entry",
+            name="period",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="entries",
+                to="collection.collectionperiod",
+                verbose_name="采集周期",
+            ),
         ),
     ]

@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='unitcategory',
-            name='year',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='org.assessmentyear', verbose_name='考核年度'),
+            model_name="unitcategory",
+            name="year",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="categories",
+                to="org.assessmentyear",
+                verbose_name="考核年度",
+            ),
         ),
         migrations.AlterField(
-            model_name='unitenrollment',
-            name='unit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='org.organization', verbose_name='被考核单位'),
+            model_name="unitenrollment",
+            name="unit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enrollments",
+                to="org.organization",
+                verbose_name="被考核单位",
+            ),
         ),
         migrations.AlterField(
-            model_name='unitenrollment',
-            name='year',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrollments', to='org.assessmentyear', verbose_name='考核年度'),
+            model_name="unitenrollment",
+            name="year",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="enrollments",
+                to="org.assessmentyear",
+                verbose_name="考核年度",
+            ),
         ),
     ]
