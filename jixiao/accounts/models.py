@@ -118,7 +118,3 @@ class SecurityPolicy(models.Model):
     def load(cls) -> SecurityPolicy:
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
-
-
-def password_max_age_days() -> int:
-    return SecurityPolicy.load().password_max_age_days

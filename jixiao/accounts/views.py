@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from datetime import timedelta
 from io import BytesIO
 from typing import Any
 
@@ -10,7 +11,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -25,7 +26,7 @@ from django_ratelimit.decorators import ratelimit
 from jixiao.accounts import actions
 from jixiao.accounts.forms import LoginForm, PasswordChangeForm, TokenForm
 from jixiao.accounts.models import SecurityPolicy, User
-from jixiao.audit.models import AuditAction
+from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.audit.records import record
 
 
@@ -137,8 +138,6 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         actions.change_own_password(user, form.cleaned_data["new_password1"])
         # Keep this session; end the others (a changed password should lock out a thief).
-        from django.contrib.auth import update_session_auth_hash
-
         update_session_auth_hash(request, user)
         messages.success(request, _("密码已修改。"))
         return redirect(settings.LOGIN_REDIRECT_URL)
@@ -154,11 +153,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     policy = SecurityPolicy.load()
     expires = None
     if user.password_changed_at:
-        from datetime import timedelta
-
         expires = user.password_changed_at + timedelta(days=policy.password_max_age_days)
-    from jixiao.audit.models import AuditEvent
-
     recent = AuditEvent.objects.filter(
         actor=user, action__in=[AuditAction.LOGIN, AuditAction.LOGIN_FAILED]
     )[:8]

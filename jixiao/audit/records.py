@@ -123,7 +123,3 @@ def record_update(obj: models.Model, before: Mapping[str, Any], reason: str = ""
     return record(
         AuditAction.UPDATE, obj, before=changed_before, after=changed_after, reason=reason
     )
-
-
-def record_delete(obj: models.Model, reason: str = "") -> AuditEvent:
-    return record(AuditAction.DELETE, obj, before=snapshot(obj), reason=reason)

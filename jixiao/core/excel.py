@@ -535,12 +535,6 @@ def read_upload(
     return read_sheet(sheet, required, optional)
 
 
-def iter_visible_sheets(workbook: Workbook) -> Iterator[Worksheet]:
-    for sheet in workbook.worksheets:
-        if sheet.sheet_state == "visible":
-            yield sheet
-
-
 def parse_decimal(value: Any, *, percent: bool = False) -> Decimal | None:
     """Numbers as people type them: full-width digits, "1,234", "85%", numbers as text.
 

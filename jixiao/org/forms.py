@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.core.forms import StyledModelForm
+from jixiao.org.actions import ORG_FIELDS
 from jixiao.org.models import AssessmentYear, Organization, UnitCategory, UnitEnrollment
 
 
@@ -14,18 +15,7 @@ class OrganizationForm(StyledModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "code",
-            "name",
-            "short_name",
-            "kind",
-            "is_department",
-            "is_assessed_unit",
-            "is_active",
-            "sort_order",
-            "contact",
-            "phone",
-        ]
+        fields = list(ORG_FIELDS)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -125,11 +125,6 @@ class UnitCategory(models.Model):
         return self.name
 
 
-class EnrollmentQuerySet(models.QuerySet["UnitEnrollment"]):
-    def for_year(self, year: AssessmentYear) -> EnrollmentQuerySet:
-        return self.filter(year=year)
-
-
 class UnitEnrollment(models.Model):
     """A unit taking part in a year's assessment: its category and staffing (编制数)."""
 
@@ -152,8 +147,6 @@ class UnitEnrollment(models.Model):
         _("编制数"), null=True, blank=True, validators=[MinValueValidator(0)]
     )
     version = models.PositiveIntegerField(default=1, editable=False)
-
-    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["category__sort_order", "unit__sort_order", "unit__code"]

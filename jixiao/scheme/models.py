@@ -82,9 +82,6 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def leaves(self) -> IndicatorQuerySet:
         return self.filter(children__isnull=True)
 
-    def owned_by(self, department: Organization) -> IndicatorQuerySet:
-        return self.filter(owner=department)
-
 
 class Indicator(models.Model):
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="indicators")

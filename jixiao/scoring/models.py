@@ -52,9 +52,6 @@ class ScoreRunQuerySet(models.QuerySet["ScoreRun"]):
     def published(self) -> ScoreRunQuerySet:
         return self.filter(status=RunStatus.PUBLISHED)
 
-    def for_year(self, year: AssessmentYear) -> ScoreRunQuerySet:
-        return self.filter(year=year)
-
 
 class ScoreRun(models.Model):
     year = models.ForeignKey(AssessmentYear, on_delete=models.PROTECT, related_name="score_runs")
