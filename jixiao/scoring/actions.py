@@ -99,7 +99,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             if leaf in inputs.compiled[code].leaf_fields
         }
         layout["last_year"] = {
-            unit: [str(ly.total), ly.rank, ly.units_in_category]
+            unit: [str(ly.total), ly.rank, ly.units_in_category, ly.warned]
             for unit in inputs.data[code].unit_codes
             if (ly := inputs.last_year.get(unit)) is not None
         }
@@ -598,10 +598,15 @@ _UPDATE_RESULT = (
 
 
 def _last_year_from_layout(layout: dict[str, Any]) -> dict[str, LastYear]:
-    return {
-        unit: LastYear(unit, Decimal(total) if total != "None" else None, rank, count)
-        for unit, (total, rank, count) in layout.get("last_year", {}).items()
-    }
+    result = {}
+    for unit, (total, rank, count, *rest) in layout.get("last_year", {}).items():
+        # Snapshots written before the warning was stored carry 3 figures; for them, the
+        # rule they were computed with (last two ranks), so a recompute changes nothing.
+        warned = bool(rest[0]) if rest else rank is not None and count and rank > count - 2
+        result[unit] = LastYear(
+            unit, Decimal(total) if total != "None" else None, rank, count, bool(warned)
+        )
+    return result
 
 
 def explain_state(rc: RunCategory) -> tuple[CompiledTree, CategoryData, CategoryResult]:

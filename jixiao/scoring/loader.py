@@ -57,6 +57,7 @@ from jixiao.scoring.engine import (
     TextColumn,
     compile_tree,
 )
+from jixiao.scoring.outcomes import was_warned
 from jixiao.scoring.snapshot import EntryRefs, tree_to_json
 
 #: Entry columns hold 4 decimals; engine columns are read as integers in 10**-4.
@@ -503,8 +504,13 @@ def load_last_year(year: AssessmentYear) -> dict[str, LastYear]:
 
     rows = UnitResult.objects.filter(
         run__year__year=year.year - 1, run__status=RunStatus.PUBLISHED
-    ).values_list("unit__code", "total", "rank", "units_in_category")
-    return {code: LastYear(code, total, rank, count) for code, total, rank, count in rows}
+    ).values_list("unit__code", "total", "rank", "units_in_category", "warnings")
+    # Last year's warning as published (its own rules, ties, small categories), not a
+    # guess from the rank: the "two years running" rule is about that fact.
+    return {
+        code: LastYear(code, total, rank, count, was_warned(warnings))
+        for code, total, rank, count, warnings in rows
+    }
 
 
 # The year -----------------------------------------------------------------------

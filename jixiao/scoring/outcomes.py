@@ -15,7 +15,7 @@ from jixiao.scoring.engine.results import (
     DEFAULT_GRADE,
     EXCELLENT,
     FOURTH_GRADE,
-    WARNING_BOTTOM_TWICE,
+    WARNING_BOTTOM,
     AwardRules,
     BottomBand,
     CoefficientRules,
@@ -105,6 +105,12 @@ def grade_rules(rules: Mapping[str, Any]) -> GradeRules:
     return GradeRules(bands=tuple(bands), bottom=bottom)
 
 
+def was_warned(stored_warnings: Iterable[Sequence[str]] | None) -> bool:
+    """Whether a stored result (`UnitResult.warnings`: [kind, message] pairs) carries the
+    bottom warning (后N位)."""
+    return any(w and w[0] == WARNING_BOTTOM for w in stored_warnings or ())
+
+
 def outcomes_for(
     units: Sequence[UnitScore], last_year: Mapping[str, LastYear], rules: Mapping[str, Any]
 ) -> dict[str, Outcome]:
@@ -125,11 +131,8 @@ def outcomes_for(
     for award in awards:
         result[award.unit_code].awards.append([award.award, award.reason])
     consecutive = bool(rules.get("warn_consecutive", True))
-    if warning_bottom and len(units) > warning_bottom:
-        for warning in warnings_for(units, last_year, bottom_count=warning_bottom):
-            if warning.kind == WARNING_BOTTOM_TWICE and not consecutive:
-                continue
-            result[warning.unit_code].warnings.append([warning.kind, warning.message])
+    for warning in warnings_for(units, last_year, warning_bottom, consecutive):
+        result[warning.unit_code].warnings.append([warning.kind, warning.message])
     return result
 
 

@@ -11,9 +11,11 @@ totals, ranked again within its category.
   (`loader.load_year(year, periods=...)`: per indicator the latest of those periods with
   data). An indicator without data in a quarter scores 0 there for every unit of the
   category; a quarter without any period counts 0 (`accumulate_quarters`).
-* Year total = Σ weight × quarter total (the published 2-decimal totals), ROUND_HALF_UP to
-  2 decimals (`engine.results.accumulate_quarters`); ranks are competition ranks within
-  the category (`competition_ranks`), display order rank then unit code.
+* Year total = Σ weight × quarter total, accumulated on the quarters' exact totals and
+  rounded once, ROUND_HALF_UP to 2 decimals (`engine.results.accumulate_exact`; the
+  exact figure is kept as the total_exact, to 4 decimals); ranks are competition ranks of
+  the published totals within the category (`competition_ranks`), display order rank
+  then unit code.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from jixiao.collection.models import CollectionPeriod
 from jixiao.org.models import AssessmentYear
 from jixiao.scoring import loader
 from jixiao.scoring.engine import ScoringError, UnitScore, score_province
-from jixiao.scoring.engine.results import accumulate_quarters, competition_ranks
+from jixiao.scoring.engine.fixed import q2, q4
+from jixiao.scoring.engine.results import accumulate_exact, competition_ranks
 from jixiao.scoring.models import YearRules
 from jixiao.scoring.rules import share_text
 
@@ -114,7 +117,8 @@ def accumulate(
         quarter = score_province(loader.load_year(year, periods=ids).province)
         per_quarter.append(
             {
-                code: {u.unit_code: u.total for u in result.units}
+                # Exact totals: the year is rounded once, after accumulating.
+                code: {u.unit_code: u.total_exact for u in result.units}
                 for code, result in quarter.categories.items()
             }
         )
@@ -126,14 +130,15 @@ def accumulate(
             for u in category_units
         }
         quarter_totals[code] = totals
-        year_totals = accumulate_quarters(totals, list(weights))
+        exact = accumulate_exact(totals, list(weights))
+        year_totals = {unit: q2(value) for unit, value in exact.items()}
         ranks = competition_ranks(year_totals)
         ordered = sorted(category_units, key=lambda u: (ranks[u.unit_code], u.unit_code))
         units[code] = tuple(
             replace(
                 u,
                 total=year_totals[u.unit_code],
-                total_exact=year_totals[u.unit_code],
+                total_exact=q4(exact[u.unit_code]),
                 rank=ranks[u.unit_code],
                 position=position,
             )

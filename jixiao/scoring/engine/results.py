@@ -179,13 +179,13 @@ def assign_awards(
 ) -> list[Award]:
     """标兵 = best `model_count`; 优秀 = next up to the top `excellent_share` (cumulative);
     争先 = the largest rise in rank against last year among the others (ties included).
-    One award per unit; the bottom `ineligible_bottom` units get none."""
+    One award per unit; the units warned as the bottom `ineligible_bottom` (`bottom_warned`,
+    the same set that `warnings_for` warns) get none."""
     rules = rules or AwardRules()
     last_year = last_year or {}
     n = len(units)
-    barred = (
-        set(select_bottom(units, rules.ineligible_bottom)) if rules.ineligible_bottom else set()
-    )
+    # Barred exactly when warned (取消评优资格 is part of the 后N位 warning): one rule.
+    barred = set(bottom_warned(units, rules.ineligible_bottom))
     eligible = [u for u in units if u.unit_code not in barred]
     awards: list[Award] = []
     given: set[str] = set()
@@ -234,24 +234,38 @@ class UnitWarning:
     message: str
 
 
+def bottom_warned(units: Sequence[UnitScore], bottom_count: int) -> list[str]:
+    """Codes of the units warned as the category's bottom `bottom_count` (后N位).
+
+    A unit is in the bottom N when fewer than N units of its category rank below it, so a
+    tie at the boundary is warned whole. A warning needs someone ranked above: when that
+    set would be the whole category — N or more units in all, or everyone tied — nobody
+    is warned (and so nobody loses award eligibility for it)."""
+    if bottom_count <= 0:
+        return []
+    chosen = select_bottom(units, bottom_count, INCLUDE)
+    return [] if len(chosen) >= len(units) else chosen
+
+
 def warnings_for(
     units: Sequence[UnitScore],
     last_year: Mapping[str, LastYear] | None = None,
     bottom_count: int = 2,
-    tie_policy: str = INCLUDE,
+    consecutive: bool = True,
 ) -> list[UnitWarning]:
-    """Bottom `bottom_count` of the category (诫勉谈话, 取消评优资格) and, among them, those
-    also in last year's bottom two (连续两年位居后列: 组织处理)."""
+    """The bottom `bottom_count` of the category (`bottom_warned`: 诫勉谈话, 取消评优资格)
+    and, among them, those also warned last year under last year's rules
+    (`LastYear.warned`; 连续两年位居后列: 组织处理)."""
     last_year = last_year or {}
     result = []
-    for code in select_bottom(units, bottom_count, tie_policy):
+    for code in bottom_warned(units, bottom_count):
         result.append(
             UnitWarning(
                 code, WARNING_BOTTOM, f"位于所属类别后{bottom_count}位：取消评优资格，诫勉谈话"
             )
         )
         previous = last_year.get(code)
-        if previous is not None and previous.was_bottom_two():
+        if consecutive and previous is not None and previous.warned:
             result.append(
                 UnitWarning(
                     code, WARNING_BOTTOM_TWICE, "连续两年位居所属类别后列：对主要领导予以组织处理"
@@ -340,26 +354,35 @@ def new_top_entrants(
 # Quarterly accumulation 季度积分 (TX) ----------------------------------------
 
 
-def accumulate_quarters(
+def accumulate_exact(
     quarter_totals: Mapping[str, Sequence[Decimal | None]], weights: Sequence[Decimal]
 ) -> dict[str, Decimal]:
-    """Year total = Σ weight_q × quarter total_q, ROUND_HALF_UP to 2 decimals. Weights must
-    add up to 1; a missing quarter counts 0 (like 未报送数据)."""
+    """Year total = Σ weight_q × quarter total_q, exact (not rounded). The quarter totals
+    are the quarters' exact totals (`UnitScore.total_exact`), never their published
+    2-decimal figures: rounding them first would round twice. Weights must add up to 1;
+    a missing quarter counts 0 (like 未报送数据)."""
     if sum(weights, Decimal(0)) != 1 or any(w < 0 for w in weights):
         raise ValueError("季度权重必须非负且合计为1")
     result = {}
     for code, totals in sorted(quarter_totals.items()):
         if len(totals) != len(weights):
             raise ValueError(f"单位“{code}”的季度得分个数与权重个数不一致")
-        exact = sum(
+        result[code] = sum(
             (
                 w * (t if t is not None else Decimal(0))
                 for w, t in zip(weights, totals, strict=True)
             ),
             Decimal(0),
         )
-        result[code] = q2(exact)
     return result
+
+
+def accumulate_quarters(
+    quarter_totals: Mapping[str, Sequence[Decimal | None]], weights: Sequence[Decimal]
+) -> dict[str, Decimal]:
+    """The published year totals: `accumulate_exact` rounded once, ROUND_HALF_UP to 2
+    decimals (80.005, 80.005, 70, 90 at 25% each: exactly 80.0025 → 80.00)."""
+    return {code: q2(exact) for code, exact in accumulate_exact(quarter_totals, weights).items()}
 
 
 def competition_ranks(totals: Mapping[str, Decimal]) -> dict[str, int]:

@@ -96,19 +96,14 @@ class BonusPenaltyEvent:
 class LastYear:
     """Last year's published figures of a unit (for awards, warnings and statistics).
 
-    `bottom_two` says whether the unit was in its category's bottom two (后两位) last
-    year; when None it is derived from `rank` and `units_in_category`.
+    `warned` says whether the unit got last year's bottom warning (后N位) as published,
+    i.e. under last year's rules (its bottom N, ties included, none in a category too
+    small to warn). It is a fact of last year's run, never re-derived from the rank: the
+    "two years running" warning (连续两年后列) needs it.
     """
 
     unit_code: str
     total: Decimal | None = None
     rank: int | None = None
     units_in_category: int | None = None
-    bottom_two: bool | None = None
-
-    def was_bottom_two(self) -> bool:
-        if self.bottom_two is not None:
-            return self.bottom_two
-        if self.rank is None or self.units_in_category is None:
-            return False
-        return self.rank > self.units_in_category - 2
+    warned: bool = False

@@ -32,10 +32,11 @@ SCORES: dict[str, list[float | None]] = {
 }
 
 
-def _quarterly_world() -> World:
+def _quarterly_world(scores: dict[str, list[float | None]] | None = None) -> World:
+    scores_by_unit = SCORES if scores is None else scores
     w = make_world()
     w.category("ZF", 100, "政府及法检类")
-    for code in SCORES:
+    for code in scores_by_unit:
         w.unit(code, "ZF")
     w.indicator("S", None, 100, "direct", name="季度综合得分")
     for q, (month, day) in enumerate(QUARTER_ENDS, start=1):
@@ -49,9 +50,9 @@ def _quarterly_world() -> World:
             deadline=timezone.make_aware(dt.datetime(2027, 1, 15)),
             status=PeriodStatus.OPEN,
         )
-        for unit, scores in SCORES.items():
-            if scores[q - 1] is not None:
-                w.entry(unit, "S", scores[q - 1], period=period)
+        for unit, row in scores_by_unit.items():
+            if row[q - 1] is not None:
+                w.entry(unit, "S", row[q - 1], period=period)
     return w
 
 
@@ -103,9 +104,30 @@ def test_the_year_total_accumulates_the_quarters_by_weight(office: User) -> None
     assert not warnings["C"]
     layout = RunCategory.objects.get(run=run).layout["quarters"]
     assert layout["weights"] == ["0.2", "0.2", "0.2", "0.4"]
-    assert layout["totals"]["C"] == ["70.00", "100.00", "75.50", "90.00"]
-    assert layout["totals"]["D"] == ["100.00", "0.00", "100.00", "100.00"]
+    assert layout["totals"]["C"] == ["70.0000", "100.0000", "75.5000", "90.0000"]
+    assert layout["totals"]["D"] == ["100.0000", "0.0000", "100.0000", "100.0000"]
     assert run.summary["quarterly"] == ["20%", "20%", "20%", "40%"]
+
+
+def test_the_year_is_accumulated_exactly_and_rounded_once(office: User) -> None:
+    """X: 0.25 × (80.005 + 80.005 + 70 + 90) = 80.0025 exactly → 80.00 (rounding each
+    quarter first would give 80.01 and put X alone in first place). Y: 80.00. They tie
+    for first, so neither is 标兵 alone (ties are never split)."""
+    w = _quarterly_world(
+        {"X": ["80.005", "80.005", 70, 90], "Y": [80, 80, 70, 90], "Z": [60, 60, 60, 60]}
+    )
+    _quarterly_on(w, ["0.25", "0.25", "0.25", "0.25"])
+    run = actions.compute_run(w.year, user=office)
+    results = _results(run)
+    assert {code: r[:2] for code, r in results.items()} == {
+        "X": (D("80.00"), 1),
+        "Y": (D("80.00"), 1),
+        "Z": (D("60.00"), 3),
+    }
+    exact = dict(UnitResult.objects.filter(run=run).values_list("unit__code", "total_exact"))
+    assert exact["X"] == D("80.0025")
+    awards = dict(UnitResult.objects.filter(run=run).values_list("unit__code", "awards"))
+    assert not any(a[0] == "标兵" for rows in awards.values() for a in rows)
 
 
 def test_a_quarter_without_any_period_counts_zero(office: User) -> None:
@@ -120,7 +142,7 @@ def test_a_quarter_without_any_period_counts_zero(office: User) -> None:
     totals = {code: r[0] for code, r in _results(run).items()}
     assert totals == {"A": D("40.00"), "B": D("41.25"), "C": D("40.00"), "D": D("50.00")}
     layout = RunCategory.objects.get(run=run).layout["quarters"]
-    assert layout["totals"]["A"] == ["90.00", None, None, "70.00"]
+    assert layout["totals"]["A"] == ["90.0000", None, None, "70.0000"]
 
 
 def test_periods_go_to_the_quarter_their_end_date_falls_in() -> None:

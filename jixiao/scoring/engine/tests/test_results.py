@@ -5,6 +5,7 @@ from __future__ import annotations
 from jixiao.scoring.engine import LastYear, LeafInput
 from jixiao.scoring.engine.compute import UnitScore
 from jixiao.scoring.engine.results import (
+    AwardRules,
     BottomBand,
     CoefficientRules,
     GradeBand,
@@ -87,7 +88,7 @@ def test_the_bottom_two_cannot_be_awarded_even_for_a_rise() -> None:
 def test_bottom_two_are_warned_and_twice_running_escalates() -> None:
     ranked = _units(SCORES)
     last = {
-        "U8": LastYear("U8", rank=10, units_in_category=10),
+        "U8": LastYear("U8", rank=10, units_in_category=10, warned=True),
         "U9": LastYear("U9", rank=3, units_in_category=10),
     }
     warnings = [(w.unit_code, w.kind) for w in warnings_for(ranked, last)]
@@ -121,3 +122,48 @@ def test_liwan_statistics_share_above_ninety_and_new_top_ten() -> None:
     assert (stat.count, stat.total, stat.share) == (10, 15, D("0.6667"))
     last = {f"U{i:02d}": LastYear(f"U{i:02d}", rank=15 - i) for i in range(15)}
     assert new_top_entrants(ranked, last) == ["U00", "U01", "U02", "U03", "U04"]
+
+
+def test_two_years_running_follows_last_years_warning_not_its_rank() -> None:
+    # Bottom 3 last year: 3rd of 5 was warned then; last this year, it is warned twice.
+    ranked = _units({"A": "90", "B": "80", "C": "70", "D": "60", "E": "50"})
+    last = {"E": LastYear("E", rank=3, units_in_category=5, warned=True)}
+    kinds = [(w.unit_code, w.kind) for w in warnings_for(ranked, last, bottom_count=3)]
+    assert ("E", "bottom_two_consecutive") in kinds
+    # Bottom 1 last year: 4th of 5 was not warned, so last this year is a first warning.
+    last = {"E": LastYear("E", rank=4, units_in_category=5, warned=False)}
+    kinds = [(w.unit_code, w.kind) for w in warnings_for(ranked, last, bottom_count=1)]
+    assert kinds == [("E", "bottom_two")]
+
+
+def test_a_three_way_tie_for_third_of_five_is_warned_whole_and_counts_next_year() -> None:
+    last_year = _units({"A": "90", "B": "80", "C": "70", "D": "70", "E": "70"})
+    warned = {w.unit_code for w in warnings_for(last_year, bottom_count=3)}
+    assert warned == {"C", "D", "E"}
+    last = {code: LastYear(code, warned=code in warned) for code in "ABCDE"}
+    this_year = _units({"A": "90", "B": "85", "C": "80", "D": "60", "E": "50"})
+    twice = [w.unit_code for w in warnings_for(this_year, last, 3) if w.kind.endswith("e")]
+    assert twice == ["C", "D", "E"]
+
+
+def test_a_category_of_n_or_fewer_units_has_no_warning_and_no_bar_on_awards() -> None:
+    ranked = _units({"A": "90", "B": "80"})
+    assert warnings_for(ranked, bottom_count=2) == []
+    awards = {(a.unit_code, a.award) for a in assign_awards(ranked)}
+    assert ("A", "标兵") in awards
+
+
+def test_when_everyone_ties_nobody_is_warned_or_barred() -> None:
+    ranked = _units({"A": "80", "B": "80", "C": "80", "D": "80"})
+    assert warnings_for(ranked, bottom_count=2) == []
+    assert {a.unit_code for a in assign_awards(ranked) if a.award == "标兵"} == set()
+
+
+def test_the_units_barred_from_awards_are_exactly_the_warned_units() -> None:
+    ranked = _units({"A": "90", "B": "80", "C": "70", "D": "70"})
+    warned = {w.unit_code for w in warnings_for(ranked, bottom_count=1)}
+    assert warned == {"C", "D"}
+    # C and D rose from 10th, yet being warned they get no 争先 (B, up 1, gets it).
+    last = {"B": LastYear("B", rank=3), "C": LastYear("C", rank=10), "D": LastYear("D", rank=10)}
+    awards = assign_awards(ranked, last, AwardRules(ineligible_bottom=1))
+    assert {(a.unit_code, a.award) for a in awards} == {("A", "标兵"), ("B", "争先")}
