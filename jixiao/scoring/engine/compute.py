@@ -301,9 +301,11 @@ def _leaf_column(
     return scores, lacking, messages
 
 
-def _event_sums(compiled: CompiledTree, data: CategoryData) -> dict[int, IntArray]:
+def _event_sums(compiled: CompiledTree, data: CategoryData) -> dict[int, tuple[IntArray, IntArray]]:
+    """Per bonus_penalty node, its own events' bonuses and deductions per unit, apart
+    (both ≥ 0, in 10⁻⁴ points): caps apply per sign."""
     n = len(data.unit_codes)
-    sums: dict[int, IntArray] = {}
+    sums: dict[int, tuple[IntArray, IntArray]] = {}
     problems = []
     rows = data.rows
     for event in data.events:
@@ -319,8 +321,14 @@ def _event_sums(compiled: CompiledTree, data: CategoryData) -> dict[int, IntArra
         if points is None or places(points) > SCORE_DIGITS or abs(points) > MAX_EVENT_POINTS:
             problems.append(f"{where}：分值必须是最多{SCORE_DIGITS}位小数的数字")
             continue
-        target = sums.setdefault(node, np.zeros(n, dtype=np.int64))
-        target[rows[event.unit_code]] += scaled(points, SCORE_DIGITS)
+        plus, minus = sums.setdefault(
+            node, (np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64))
+        )
+        value = scaled(points, SCORE_DIGITS)
+        if value >= 0:
+            plus[rows[event.unit_code]] += value
+        else:
+            minus[rows[event.unit_code]] -= value
     if problems:
         raise InputError(problems)
     return sums
@@ -331,25 +339,45 @@ def _aggregate(
 ) -> None:
     """Fill non-leaf and bonus rows of `scores` in place, deepest level first. A parent's
     score is the sum of its children's, which are 0 where they do not apply; a restricted
-    bonus_penalty node ignores events of units it does not apply to."""
+    bonus_penalty node ignores events of units it does not apply to.
+
+    A bonus_penalty node counts its bonuses and its deductions apart: bonuses (its own
+    positive events plus its children's counted bonuses) up to `bonus_cap`, deductions
+    likewise up to `penalty_cap`; its score is counted bonuses − counted deductions. So
+    +2 then −3 with caps ±2 is 2 − 2 = 0, not max(−1, −2) = −1."""
     events = _event_sums(compiled, data) if compiled.bonus_nodes else {}
+    n = scores.shape[1]
+    # Counted bonuses and deductions (both ≥ 0) of the bonus nodes done so far.
+    signed: dict[int, tuple[IntArray, IntArray]] = {}
     for node, kids, bonus in compiled.passes:
+        if bonus:
+            plus = np.zeros(n, dtype=np.int64)
+            minus = np.zeros(n, dtype=np.int64)
+            for kid in kids:
+                kid_plus, kid_minus = signed[kid]
+                plus += kid_plus
+                minus += kid_minus
+            if node in events:
+                plus += events[node][0]
+                minus += events[node][1]
+            upper, lower = compiled.caps4[node]
+            if upper is not None:
+                plus = np.minimum(plus, upper)
+            if lower is not None:
+                minus = np.minimum(minus, lower)
+            mask = masks.get(node)
+            if mask is not None:
+                plus = np.where(mask, plus, 0)
+                minus = np.where(mask, minus, 0)
+            signed[node] = (plus, minus)
+            scores[node] = plus - minus
+            continue
         if len(kids) == 1:
             value = scores[kids[0]].copy()
         elif kids:
             value = scores[list(kids)].sum(axis=0)
         else:
-            value = np.zeros(scores.shape[1], dtype=np.int64)
-        if bonus:
-            if node in events:
-                value += events[node]
-            upper, lower = compiled.caps4[node]
-            value = np.clip(
-                value, -lower if lower is not None else None, upper if upper is not None else None
-            )
-            mask = masks.get(node)
-            if mask is not None:
-                value = np.where(mask, value, 0)
+            value = np.zeros(n, dtype=np.int64)
         scores[node] = value
 
 

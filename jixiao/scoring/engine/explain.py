@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .caps import CappedSum
 from .columns import CategoryData
 from .compute import CategoryResult
 from .fixed import SCORE_DIGITS, fmt, unscaled
@@ -53,6 +54,8 @@ class ExplanationNode:
     events: tuple[EventLine, ...]
     ref: Any
     children: tuple[ExplanationNode, ...]
+    #: For a bonus_penalty node past a cap, what was counted, e.g. "扣分 7 分，按上限计 5 分".
+    cap_note: str = ""
 
     def walk(self) -> Iterator[ExplanationNode]:
         yield self
@@ -123,6 +126,9 @@ def explain(result: CategoryResult, data: CategoryData, unit_code: str) -> Expla
                 EventLine(Decimal(event.points), event.description, event.ref)
             )
 
+    # Counted (bonuses, deductions) of the bonus_penalty nodes explained so far.
+    counted: dict[str, tuple[Decimal, Decimal]] = {}
+
     def score_of(node: int) -> Decimal:
         return unscaled(int(result.scores[node, row]), SCORE_DIGITS)
 
@@ -134,6 +140,7 @@ def explain(result: CategoryResult, data: CategoryData, unit_code: str) -> Expla
         events = tuple(events_by_node.get(spec.code, ()))
         method = compiled.methods[node]
         values: tuple[FieldValue, ...] = ()
+        cap_note = ""
         missing = bool(result.missing[node, row]) if method is not None else False
         ref = None
         if method is not None:
@@ -154,13 +161,21 @@ def explain(result: CategoryResult, data: CategoryData, unit_code: str) -> Expla
             else:
                 formula = _leaf_formula(result, data, node, row, staffing, score)
         elif bonus:
-            parts = [c.score for c in kids] + [e.points for e in events]
-            raw_sum = sum(parts, Decimal(0))
-            caps = f"上限 +{fmt(spec.bonus_cap)}" if spec.bonus_cap is not None else "不设加分上限"
-            caps += f" / −{fmt(spec.penalty_cap)}" if spec.penalty_cap is not None else ""
-            formula = f"加扣分合计 {_sum_text(parts)}（{caps}）→ {score}"
-            if raw_sum != score:
-                formula = f"加扣分合计 {_sum_text(parts)} = {fmt(raw_sum)}，按{caps}封顶 → {score}"
+            capped = CappedSum(
+                sum((counted[c.code][0] for c in kids), Decimal(0))
+                + sum((e.points for e in events if e.points > 0), Decimal(0)),
+                sum((counted[c.code][1] for c in kids), Decimal(0))
+                - sum((e.points for e in events if e.points < 0), Decimal(0)),
+                spec.bonus_cap,
+                spec.penalty_cap,
+            )
+            if capped.net != score:
+                raise RuntimeError(
+                    f"explanation mismatch for {unit_code}/{spec.code}: {capped.net} != {score}"
+                )
+            counted[spec.code] = (capped.bonus_counted, capped.penalty_counted)
+            formula = f"{capped.text()} → {score}"
+            cap_note = capped.note()
         else:
             formula = f"{_sum_text([c.score for c in kids])} = {score}"
         return ExplanationNode(
@@ -180,6 +195,7 @@ def explain(result: CategoryResult, data: CategoryData, unit_code: str) -> Expla
             events=events,
             ref=ref,
             children=kids,
+            cap_note=cap_note,
         )
 
     nodes = tuple(build(i) for i in compiled.top if applies(i))

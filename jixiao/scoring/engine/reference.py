@@ -96,21 +96,38 @@ def reference_category(
             result = spec.evaluate(node.points, params, values, context, staffing[u.unit_code])
             leaf_scores[(u.unit_code, node.code)] = result.score
 
+    def signed(unit_code: str, code: str) -> tuple[Decimal, Decimal]:
+        """(counted bonuses, counted deductions) of a bonus_penalty node: each sign
+        summed over its children's counted parts and its own events, then capped."""
+        node = nodes[code]
+        if not applies(unit_code, code):
+            return Decimal(0), Decimal(0)
+        plus = minus = Decimal(0)
+        for k in children.get(code, []):
+            kid_plus, kid_minus = signed(unit_code, k)
+            plus += kid_plus
+            minus += kid_minus
+        for event in event_list:
+            if event.unit_code == unit_code and event.indicator_code == code:
+                points = Decimal(event.points)
+                if points >= 0:
+                    plus += points
+                else:
+                    minus -= points
+        if node.bonus_cap is not None:
+            plus = min(plus, node.bonus_cap)
+        if node.penalty_cap is not None:
+            minus = min(minus, node.penalty_cap)
+        return plus, minus
+
     def node_score(unit_code: str, code: str) -> Decimal:
         node = nodes[code]
         if not applies(unit_code, code):
             return Decimal(0)
         kids = [k for k in children.get(code, []) if applies(unit_code, k)]
         if node.kind == KIND_BONUS_PENALTY:
-            value = sum((node_score(unit_code, k) for k in kids), Decimal(0))
-            for event in event_list:
-                if event.unit_code == unit_code and event.indicator_code == code:
-                    value += Decimal(event.points)
-            if node.bonus_cap is not None:
-                value = min(value, node.bonus_cap)
-            if node.penalty_cap is not None:
-                value = max(value, -node.penalty_cap)
-            return value
+            plus, minus = signed(unit_code, code)
+            return plus - minus
         if not kids:
             return leaf_scores[(unit_code, code)]
         return sum((node_score(unit_code, k) for k in kids), Decimal(0))

@@ -241,4 +241,5 @@ def test_a_thousand_point_town_caps_its_bonus_and_deduction_items() -> None:
     bonus_node = next(
         n for n in explain(result, province.data["town"], "Z1").nodes if n.code == "8"
     )
-    assert bonus_node.formula == "加扣分合计 20 + 20 = 40，按上限 +30 / −0封顶 → 30.0000"
+    assert bonus_node.formula == "加分 40 分，按上限计 30 分（上限 +30 / −0） → 30.0000"
+    assert bonus_node.cap_note == "加分 40 分，按上限计 30 分"
