@@ -1,9 +1,13 @@
-"""The bonus–penalty ledger (加扣分台账): one event at a time, caps enforced per unit.
+"""The bonus–penalty ledger (加扣分台账): one event at a time, caps shown per unit.
 
-An indicator of kind bonus_penalty caps the running total of a unit's bonuses
-(bonus_cap) and of its penalties (penalty_cap). Every event not sent back counts
-(draft, submitted, approved), so two departments' drafts cannot together break a cap
-that each alone respects. Checked on save, on submit and on approval.
+An indicator of kind bonus_penalty caps a unit's bonuses (bonus_cap) and, apart, its
+deductions (penalty_cap); a group above items caps the sum of its items the same way.
+An event that takes a unit past a cap is a fact and is recorded all the same: the
+person recording it is warned (`cap_warnings`), and the score counts at most the cap
+per sign (the engine, docs/scoring.md "Bonus and penalty caps"), which the report card
+says ("扣分 7 分，按上限计 5 分"). Every event not sent back counts in the running
+totals shown here (draft, submitted, approved), so a department sees what others have
+already recorded.
 """
 
 from __future__ import annotations
@@ -81,6 +85,15 @@ class CapStatus:
     def penalty_cap(self) -> Decimal | None:
         return self.node.penalty_cap
 
+    @property
+    def bonus_over(self) -> bool:
+        """Bonuses recorded past the cap (they count only up to it)."""
+        return self.bonus_cap is not None and self.totals.bonus > self.bonus_cap
+
+    @property
+    def penalty_over(self) -> bool:
+        return self.penalty_cap is not None and self.totals.penalty > self.penalty_cap
+
 
 def cap_nodes(indicator: Indicator) -> list[Indicator]:
     """The leaf and its ancestors that carry a bonus or penalty cap (a tree is ≤ 3 deep)."""
@@ -113,34 +126,41 @@ def cap_status(
     return result
 
 
-def check_caps(event: BonusPenaltyEvent) -> None:
-    """Refuse (in Chinese) an event that would push the unit past any cap above it."""
-    from jixiao.collection.workflow import TransitionRefused
-
+def cap_warnings(event: BonusPenaltyEvent) -> list[str]:
+    """Chinese warnings for every cap this event takes the unit past (the running total
+    includes the event). The event is recorded anyway; the score is capped."""
+    warnings = []
     for status in cap_status(event.indicator, event.unit_id, exclude_pk=event.pk):
         totals, node = status.totals, status.node
         cap = node.bonus_cap
         if event.points > 0 and cap is not None and totals.bonus + event.points > cap:
-            raise TransitionRefused(
-                _("超出加分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计加 %(sum)s 分。")
+            warnings.append(
+                _(
+                    "超出加分上限：%(ind)s加分上限 %(cap)s 分，%(unit)s累计加分 %(sum)s 分"
+                    "（含本条）。事项照常登记，计分时按上限计 %(cap)s 分。"
+                )
                 % {
                     "ind": node.name,
                     "cap": _fmt(cap),
                     "unit": event.unit.name,
-                    "sum": _fmt(totals.bonus),
+                    "sum": _fmt(totals.bonus + event.points),
                 }
             )
         cap = node.penalty_cap
         if event.points < 0 and cap is not None and totals.penalty - event.points > cap:
-            raise TransitionRefused(
-                _("超出扣分上限：%(ind)s上限 %(cap)s 分，%(unit)s已累计扣 %(sum)s 分。")
+            warnings.append(
+                _(
+                    "超出扣分上限：%(ind)s扣分上限 %(cap)s 分，%(unit)s累计扣分 %(sum)s 分"
+                    "（含本条）。事项照常登记，计分时按上限计 %(cap)s 分。"
+                )
                 % {
                     "ind": node.name,
                     "cap": _fmt(cap),
                     "unit": event.unit.name,
-                    "sum": _fmt(totals.penalty),
+                    "sum": _fmt(totals.penalty - event.points),
                 }
             )
+    return warnings
 
 
 def _fmt(value: Decimal) -> str:
@@ -177,7 +197,8 @@ def save_event(
     data: dict[str, Any],
     expected_version: int | None = None,
 ) -> BonusPenaltyEvent:
-    """Create or edit a draft / returned event of the user's department (caps checked)."""
+    """Create or edit a draft / returned event of the user's department. An event past a
+    cap is saved too: the caller shows `cap_warnings(event)` to the person recording it."""
     if not user.has_role(Role.DEPARTMENT):
         raise LedgerError(_("只有数据采集单位可以登记加扣分事项。"))
     if event.pk is not None and event.department_id != user.organization_id:
@@ -204,7 +225,6 @@ def save_event(
     event.occurred_on = data["occurred_on"]
     event.description = data["description"]
     event.entered_by = event.entered_by or user
-    check_caps(event)
     with transaction.atomic():
         if before is None:
             event.save()

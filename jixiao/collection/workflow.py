@@ -453,10 +453,8 @@ class BonusTransition:
         rule = _resolve(BONUS_TABLE, event.status, event.get_status_display(), self.action, actors)
         if rule.reason_required and not self.reason:
             raise TransitionRefused(_("请填写%(act)s的理由。") % {"act": Act(self.action).label})
-        if rule.to in (B.SUBMITTED, B.APPROVED):
-            from jixiao.collection.ledger import check_caps
-
-            check_caps(event)
+        # Caps do not refuse an event: one past a cap is a fact, recorded and counted up to
+        # the cap (collection/ledger.py).
         return rule.to
 
     def execute(self, event: BonusPenaltyEvent) -> BonusPenaltyEvent:

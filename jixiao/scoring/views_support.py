@@ -188,6 +188,8 @@ def card_for(result: UnitResult) -> Card:
         reason = entry.reason if entry else ""
         if node.events:
             reason = "；".join(f"{e.points:+} {e.description}" for e in node.events)
+        if node.cap_note:  # e.g. 扣分 7 分，按上限计 5 分: the card says what a cap changed
+            reason = f"{reason}；{node.cap_note}" if reason else node.cap_note
         lines.append(
             CardLine(
                 node.code,

@@ -1,4 +1,5 @@
-"""The bonus–penalty ledger: one event at a time, same review, caps enforced."""
+"""The bonus–penalty ledger: one event at a time, same review; an event past a cap is
+recorded with a warning (the score counts up to the cap per sign)."""
 
 from __future__ import annotations
 
@@ -39,25 +40,70 @@ def test_a_department_records_an_event_with_an_audit_row(world: World, departmen
     assert AuditEvent.objects.filter(action=AuditAction.CREATE, object_id=str(event.pk)).exists()
 
 
-def test_the_bonus_cap_is_enforced_on_the_running_total(world: World, department: User) -> None:
+def test_an_event_past_the_bonus_cap_is_recorded_with_a_warning(
+    world: World, department: User
+) -> None:
     ledger.save_event(department, BonusPenaltyEvent(), _data(world, "3"))
     ledger.save_event(department, BonusPenaltyEvent(), _data(world, "2"))
-    with pytest.raises(
-        TransitionRefused, match="超出加分上限：创新加分上限 5 分，东湖街道已累计加 5 分"
-    ):
-        ledger.save_event(department, BonusPenaltyEvent(), _data(world, "0.5"))
-    assert BonusPenaltyEvent.objects.count() == 2
+    third = ledger.save_event(department, BonusPenaltyEvent(), _data(world, "0.5"))
+    assert BonusPenaltyEvent.objects.count() == 3
+    assert ledger.cap_warnings(third) == [
+        "超出加分上限：创新加分加分上限 5 分，东湖街道累计加分 5.5 分（含本条）。"
+        "事项照常登记，计分时按上限计 5 分。"
+    ]
 
 
-def test_the_penalty_cap_is_enforced_and_returned_events_do_not_count(
+def test_caps_are_per_sign_so_a_bonus_at_the_cap_does_not_stop_a_deduction(
+    world: World, department: User
+) -> None:
+    """Caps +5 / −3: +5 is at the bonus cap, −2 is within the deduction cap: no warning."""
+    ledger.save_event(department, BonusPenaltyEvent(), _data(world, "5"))
+    deduction = ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-2"))
+    assert ledger.cap_warnings(deduction) == []
+
+
+def test_returned_events_do_not_count_towards_a_cap(
     world: World, department: User, office: User
 ) -> None:
     first = ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-3"))
-    with pytest.raises(TransitionRefused, match="超出扣分上限"):
-        ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-1"))
+    second = ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-1"))
+    assert "超出扣分上限" in ledger.cap_warnings(second)[0]
     BonusTransition(Act.SUBMIT, department).execute(first)
     BonusTransition(Act.RETURN, office, reason="依据不足").execute(first)
-    ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-1"))
+    assert ledger.cap_warnings(second) == []
+
+
+def test_an_event_past_a_cap_can_be_submitted_and_approved(
+    world: World, department: User, office: User
+) -> None:
+    ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-3"))
+    past = ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-4"))
+    past = BonusTransition(Act.SUBMIT, department).execute(past)
+    past = BonusTransition(Act.APPROVE, office).execute(past)
+    assert past.status == "approved"
+
+
+def test_the_form_warns_the_person_recording_an_event_past_a_cap(
+    world: World, department: User, department_client: Client
+) -> None:
+    ledger.save_event(department, BonusPenaltyEvent(), _data(world, "-3"))
+    response = department_client.post(
+        reverse("collection:bonus_create"),
+        {
+            "indicator": world.bonus.pk,
+            "unit": world.unit.pk,
+            "points": "-4",
+            "document_number": "文号",
+            "occurred_on": "2026-03-01",
+            "description": "安全生产事故",
+        },
+        follow=True,
+    )
+    page = response.content.decode()
+    assert BonusPenaltyEvent.objects.count() == 2
+    assert "alert-warning" in page
+    assert "东湖街道累计扣分 7 分（含本条）。事项照常登记，计分时按上限计 3 分。" in page
+    assert "累计已超出上限" in page
 
 
 def test_events_go_through_the_same_review(
@@ -119,7 +165,7 @@ def test_a_unit_sees_only_its_approved_events(
     assert [e.pk for e in page.context["page"]] == [mine.pk]
 
 
-def test_a_group_cap_limits_the_sum_of_its_items(world: World, department: User) -> None:
+def test_a_group_cap_warns_on_the_sum_of_its_items(world: World, department: User) -> None:
     from jixiao.scheme.models import Indicator, IndicatorKind
 
     group = Indicator.objects.create(
@@ -141,9 +187,11 @@ def test_a_group_cap_limits_the_sum_of_its_items(world: World, department: User)
         items.append(item)
     data = _data(world, "3") | {"indicator": items[0]}
     ledger.save_event(department, BonusPenaltyEvent(), data)
-    with pytest.raises(TransitionRefused, match="超出加分上限：加分项目上限 4 分"):
-        ledger.save_event(
-            department, BonusPenaltyEvent(), data | {"indicator": items[1], "points": Decimal("2")}
-        )
-    with pytest.raises(TransitionRefused, match="超出扣分上限：加分项目上限 0 分"):
-        ledger.save_event(department, BonusPenaltyEvent(), data | {"points": Decimal("-1")})
+    second = ledger.save_event(
+        department, BonusPenaltyEvent(), data | {"indicator": items[1], "points": Decimal("2")}
+    )
+    assert ledger.cap_warnings(second)[0].startswith(
+        "超出加分上限：加分项目加分上限 4 分，东湖街道累计加分 5 分（含本条）"
+    )
+    third = ledger.save_event(department, BonusPenaltyEvent(), data | {"points": Decimal("-1")})
+    assert ledger.cap_warnings(third)[0].startswith("超出扣分上限：加分项目扣分上限 0 分")

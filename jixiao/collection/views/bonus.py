@@ -83,6 +83,8 @@ def bonus_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("已登记加扣分事项（草稿），上传依据后请提交审核。"))
+            for warning in ledger.cap_warnings(event):
+                messages.warning(request, warning)
             return redirect("collection:bonus_detail", pk=event.pk)
     return render(request, "collection/bonus_form.html", {"form": form, "caps": _caps(form)})
 
@@ -120,6 +122,8 @@ def bonus_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("已保存。"))
+                for warning in ledger.cap_warnings(event):
+                    messages.warning(request, warning)
                 return redirect("collection:bonus_detail", pk=pk)
     caps = ledger.cap_status(event.indicator, event.unit_id)
     acts = [act for (st, act, actor) in BONUS_TABLE if st == event.status and actor in actors]
@@ -156,6 +160,9 @@ def bonus_action(request: HttpRequest, pk: int) -> HttpResponse:
         flash_errors(request, getattr(error, "messages", [str(error)]))
     else:
         messages.success(request, _("已%(a)s。") % {"a": Act(action).label})
+        if action in (Act.SUBMIT, Act.APPROVE):
+            for warning in ledger.cap_warnings(event):
+                messages.warning(request, warning)
     return redirect("collection:bonus_detail", pk=pk)
 
 
