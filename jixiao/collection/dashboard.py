@@ -17,6 +17,7 @@ from jixiao.collection.models import (
     EntryStatus,
 )
 from jixiao.collection.scope import collected_indicators, slots_for
+from jixiao.core import figures
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Indicator
 
@@ -47,7 +48,8 @@ class Completion:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.submitted / self.total) if self.total else 100
+        # Half up like every figure shown (round() would show 1 of 8 as 12%, not 13%).
+        return int(figures.percent(self.submitted, self.total)) if self.total else 100
 
     def add(self, status: str, n: int) -> None:
         self.statuses[status] += n

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from django.utils.translation import gettext as _
 
+from jixiao.core import figures
 from jixiao.scoring.engine import CategoryTree, Node, validate_tree
 from jixiao.scoring.engine.methods import METHODS
 
@@ -459,7 +460,7 @@ def _check_qualitative(
             warn(
                 Rule.QUALITATIVE,
                 _("%(w)s：定量分值占 %(s)s%%，低于 60%%（%(c)s）")
-                % {"w": where, "s": dec_str((share * 100).quantize(Decimal("0.1"))), "c": category},
+                % {"w": where, "s": dec_str(figures.percent(share, places=1)), "c": category},
                 node.code,
             )
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.collection.models import BonusPenaltyEvent, Entry
+from jixiao.core import figures
 from jixiao.scoring.engine import (
     KIND_LABELS,
     CategoryData,
@@ -343,7 +344,7 @@ def statistics(run: ScoreRun) -> list[CategoryStats]:
         for r in rows:
             grades[r[4]] = grades.get(r[4], 0) + 1
         totals = [r[1] for r in rows]
-        mean = (sum(totals, Decimal(0)) / len(totals)).quantize(Decimal("0.01")) if totals else None
+        mean = figures.mean(totals)  # half up, like every figure shown
         result.append(
             CategoryStats(
                 rc.category.name,
