@@ -18,6 +18,7 @@ from jixiao.audit.records import build_event, record, record_many
 from jixiao.core.excel import RowError, Table, parse_decimal, safe_cell
 from jixiao.org.actions import ORG_FIELDS, org_snapshot
 from jixiao.org.models import (
+    STAFFING_MESSAGE,
     AssessmentYear,
     Organization,
     OrganizationKind,
@@ -170,8 +171,8 @@ def import_table(
         try:
             number = parse_decimal(values.get("编制数"))
             if number is not None:
-                if number < 0 or number != number.to_integral_value():
-                    raise ValueError(_("须为非负整数"))
+                if number <= 0 or number != number.to_integral_value():
+                    raise ValueError(str(STAFFING_MESSAGE))
                 staffing = int(number)
         except ValueError as error:
             row_errors.append(RowError(row, "编制数", str(error)))

@@ -18,6 +18,9 @@ code_validator = RegexValidator(
     _("编码只能包含字母、数字、点、横线和下划线，最长 32 位。"),
 )
 
+#: Said wherever a staffing (编制数) is entered: forms, the API and the Excel import.
+STAFFING_MESSAGE = _("编制数必须是正整数（大于 0）；未登记请留空。")
+
 
 class AssessmentYear(models.Model):
     year = models.PositiveIntegerField(_("考核年度"), unique=True)
@@ -143,8 +146,14 @@ class UnitEnrollment(models.Model):
     category = models.ForeignKey(
         UnitCategory, on_delete=models.PROTECT, related_name="enrollments", verbose_name=_("类别")
     )
+    # 编制数 divides in 编制任务比 (staffing ÷ base): 0 is not a staffing, blank is
+    # "not registered".
     staffing = models.PositiveIntegerField(
-        _("编制数"), null=True, blank=True, validators=[MinValueValidator(0)]
+        _("编制数"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1, message=STAFFING_MESSAGE)],
+        help_text=_("正整数；未登记请留空"),
     )
     version = models.PositiveIntegerField(default=1, editable=False)
 

@@ -67,3 +67,15 @@ def test_the_confirmation_rule_matches_liwan() -> None:
     assert leaf.needs_confirmation(Decimal(5), Decimal(10), HALF)
     assert not leaf.needs_confirmation(Decimal("5.01"), Decimal(10), HALF)
     assert not leaf.needs_confirmation(None, Decimal(10), HALF)
+
+
+def test_a_staffing_of_zero_is_called_wrong_and_a_blank_one_unregistered(world: World) -> None:
+    from jixiao.collection.tests import factories as f
+
+    indicator = f.make_indicator(
+        world.scheme, "S1", world.direct.owner, method="staffing_task", params={"base": 3}
+    )
+    zero = leaf.evaluate(indicator, Decimal(20), 0, {"value": "3"}, heavy_share=HALF)
+    assert zero.errors == ["该单位的编制数为 0：编制数必须是正整数，请先在考核对象中更正"]
+    blank = leaf.evaluate(indicator, Decimal(20), None, {"value": "3"}, heavy_share=HALF)
+    assert blank.errors == ["该单位未登记编制数，无法按编制任务比计分"]

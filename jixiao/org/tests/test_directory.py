@@ -141,7 +141,7 @@ def test_one_bad_row_imports_nothing_and_names_every_problem(
         "须为以下之一",
         "请填写“是”或“否”",
         "没有类别“不存在类”",
-        "须为非负整数",
+        "编制数必须是正整数（大于 0）；未登记请留空。",
     ):
         assert expected in page, expected
     assert not Organization.objects.filter(code__in=["A1", "A3"]).exists()
@@ -214,3 +214,28 @@ def test_a_unit_is_enrolled_in_one_category_per_year(
     )
     assert response.status_code == 200  # the form refuses: the unit is no longer offered
     assert UnitEnrollment.objects.filter(unit=unit_org).count() == 1
+
+
+def test_a_staffing_of_zero_is_refused_in_the_import_as_not_positive(
+    system_admin_client: Client, year: AssessmentYear
+) -> None:
+    upload = workbook_upload([["A1", "甲单位", "", "机关部门", "否", "是", "党群类", 0]])
+    page = system_admin_client.post(
+        reverse("org:organization_import"), {"file": upload}
+    ).content.decode()
+    assert "编制数必须是正整数（大于 0）；未登记请留空。" in page
+    assert not Organization.objects.filter(code="A1").exists()
+
+
+def test_a_staffing_of_zero_is_refused_in_the_enrollment_form(
+    year: AssessmentYear, unit_org: Organization
+) -> None:
+    from jixiao.org.forms import EnrollmentForm
+
+    category = UnitCategory.objects.get(code="JD")
+    form = EnrollmentForm({"unit": unit_org.pk, "category": category.pk, "staffing": 0}, year=year)
+    assert form.errors["staffing"] == ["编制数必须是正整数（大于 0）；未登记请留空。"]
+    blank = EnrollmentForm(
+        {"unit": unit_org.pk, "category": category.pk, "staffing": ""}, year=year
+    )
+    assert blank.is_valid(), blank.errors  # blank: not registered yet

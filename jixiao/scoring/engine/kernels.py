@@ -278,7 +278,9 @@ def _staffing(kin: KernelInput) -> KernelResult:
     bn, bd = fraction_of(kin.params["base"])
     staff = kin.staffing
     problems: list[Problem] = []
-    _bad(kin, staff <= 0, "缺少编制数（或编制数不大于0），无法计算编制任务比", problems)
+    # −1 stands for "not registered" (columns.build_category_data); 0 is a wrong entry.
+    _bad(kin, staff < 0, "未登记编制数，无法计算编制任务比", problems)
+    _bad(kin, staff == 0, "编制数必须是正整数（现为 0），无法计算编制任务比", problems)
     _bad(kin, column.values < 0, "“完成重点任务数”不能为负", problems)
     unit = 10**column.digits
     k = column.values

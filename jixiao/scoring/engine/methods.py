@@ -597,8 +597,10 @@ def _grade_input(v: Mapping[str, Any], p: Params, points: Decimal | None) -> lis
 def _staffing(
     points: Decimal, params: Params, v: Mapping[str, Any], c: ColumnContext, s: int | None
 ) -> Evaluation:
-    if s is None or s <= 0:
-        raise ValueError("缺少编制数")
+    if s is None:
+        raise ValueError("未登记编制数")
+    if s <= 0:
+        raise ValueError(f"编制数必须是正整数（现为 {s}）")
     base: Decimal = params["base"]
     completed: Decimal = v["completed"]
     required = Decimal(s) / base

@@ -235,8 +235,16 @@ def test_staffing_task_requires_staffing_over_base_tasks() -> None:
 
 
 def test_staffing_task_without_staffing_is_a_clear_error() -> None:
-    with pytest.raises(InputError, match="缺少编制数"):
+    with pytest.raises(InputError, match="未登记编制数"):
         leaf_score("staffing_task", 20, {"completed": 3}, {"base": 3}, staffing=None)
+
+
+def test_a_staffing_of_zero_is_called_wrong_not_unregistered() -> None:
+    with pytest.raises(InputError, match="编制数必须是正整数（现为 0）") as error:
+        leaf_score("staffing_task", 20, {"completed": 3}, {"base": 3}, staffing=0)
+    assert "未登记" not in str(error.value)
+    with pytest.raises(ValueError, match="编制数必须是正整数"):
+        get_method("staffing_task").evaluate(D(20), {"base": D(3)}, {"completed": D(3)}, None, 0)
 
 
 def test_evaluation_scales_a_hundred_point_rating() -> None:
