@@ -150,14 +150,16 @@ def evaluate(
     if points is None:
         out.errors.append(_("该单位所在类别未设置本指标分值"))
         return out
-    if spec.uses_staffing and staffing is None:
-        out.errors.append(_("该单位未登记编制数，无法按编制任务比计分"))
-        return out
-    if spec.uses_staffing and staffing <= 0:
-        out.errors.append(
-            _("该单位的编制数为 %(n)s：编制数必须是正整数，请先在考核对象中更正") % {"n": staffing}
-        )
-        return out
+    if spec.uses_staffing:
+        if staffing is None:
+            out.errors.append(_("该单位未登记编制数，无法按编制任务比计分"))
+            return out
+        if staffing <= 0:
+            out.errors.append(
+                _("该单位的编制数为 %(n)s：编制数必须是正整数，请先在考核对象中更正")
+                % {"n": staffing}
+            )
+            return out
     parsed: dict[str, Any] = {}
     for spec_field in spec.fields:
         parsed[spec_field.name], _error = parse_field(spec_field, engine_values[spec_field.name])
