@@ -116,10 +116,15 @@ class CategoryRulesForm(StyledForm):
         label=gettext_lazy("预警：后 N 位"),
         min_value=0,
         max_value=1000,
-        help_text=gettext_lazy("后 N 位取消评优资格、诫勉谈话；0 表示不预警"),
+        help_text=gettext_lazy(
+            "后 N 位（并列的一并计入）取消评优资格、诫勉谈话；类别内单位不超过 N 个"
+            "或全部并列时不预警，也不取消评优资格；0 表示不预警"
+        ),
     )
     warn_consecutive = forms.BooleanField(
-        label=gettext_lazy("连续两年位居后列时组织处理预警"), required=False
+        label=gettext_lazy("连续两年位居后列时组织处理预警"),
+        required=False,
+        help_text=gettext_lazy("上年已发布结果中按上年规则受到后 N 位预警、本年再次预警的单位"),
     )
     award_base = NumberField(
         label=gettext_lazy("奖励基数（元）"),
