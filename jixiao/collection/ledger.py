@@ -57,16 +57,21 @@ def bonus_indicators(scheme: Scheme, department: Organization | None = None) -> 
     return qs.filter(owner=department) if department is not None else qs
 
 
-def running_totals(indicator_ids: list[int], unit_id: int, exclude_pk: int | None = None) -> Totals:
+def leaf_totals(
+    indicator_ids: list[int], unit_id: int, exclude_pk: int | None = None
+) -> dict[int, Totals]:
+    """Per leaf, the unit's bonuses and deductions of every event not sent back."""
     qs = BonusPenaltyEvent.objects.counting().filter(
         indicator_id__in=indicator_ids, unit_id=unit_id
     )
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)
-    sums = qs.aggregate(
+    rows = qs.values("indicator_id").annotate(
         bonus=Sum("points", filter=Q(points__gt=0)), penalty=Sum("points", filter=Q(points__lt=0))
     )
-    return Totals(bonus=sums["bonus"] or ZERO, penalty=-(sums["penalty"] or ZERO))
+    return {
+        row["indicator_id"]: Totals(row["bonus"] or ZERO, -(row["penalty"] or ZERO)) for row in rows
+    }
 
 
 @dataclass(frozen=True)
@@ -106,34 +111,72 @@ def cap_nodes(indicator: Indicator) -> list[Indicator]:
     return nodes
 
 
-def _leaves_under(node: Indicator) -> list[int]:
-    if node.parent_id is not None and not node.children.exists():
-        return [node.pk]
-    return list(
-        Indicator.objects.filter(Q(parent=node) | Q(parent__parent=node) | Q(pk=node.pk))
-        .filter(children__isnull=True)
-        .values_list("pk", flat=True)
-    )
-
-
 def cap_status(
-    indicator: Indicator, unit_id: int, exclude_pk: int | None = None
+    indicator: Indicator,
+    unit_id: int,
+    exclude_pk: int | None = None,
+    extra: Decimal | None = None,
 ) -> list[CapStatus]:
-    result = []
-    for node in cap_nodes(indicator):
-        leaves = _leaves_under(node)
-        result.append(CapStatus(node, leaves, running_totals(leaves, unit_id, exclude_pk)))
-    return result
+    """Each capped node above the leaf `indicator` (itself included) with what reaches it
+    for the unit, per sign, as the engine counts it: a leaf's events; for a group, what
+    each item below counts after its own caps (items capped at +3 with +5 and +4 recorded
+    bring 3 + 3 to their group). `extra`: an event not yet counted (being saved)."""
+    chain = cap_nodes(indicator)
+    if not chain:
+        return []
+    top = chain[-1]
+    rows = list(
+        Indicator.objects.filter(Q(pk=top.pk) | Q(parent=top) | Q(parent__parent=top)).values(
+            "pk", "parent_id", "bonus_cap", "penalty_cap"
+        )
+    )
+    children: dict[int, list[int]] = {}
+    for row in rows:
+        if row["pk"] != top.pk:
+            children.setdefault(row["parent_id"], []).append(row["pk"])
+    caps = {row["pk"]: (row["bonus_cap"], row["penalty_cap"]) for row in rows}
+    leaves = [pk for pk in caps if pk not in children]
+    own = leaf_totals(leaves, unit_id, exclude_pk)
+    if extra is not None:
+        before = own.get(indicator.pk, Totals(ZERO, ZERO))
+        own[indicator.pk] = Totals(
+            before.bonus + max(extra, ZERO), before.penalty + max(-extra, ZERO)
+        )
+    reaching: dict[int, Totals] = {}
+
+    def counted(pk: int) -> Totals:
+        """What node `pk` counts after its caps; records what reached it."""
+        total = own.get(pk, Totals(ZERO, ZERO))
+        for kid in children.get(pk, []):
+            part = counted(kid)
+            total = Totals(total.bonus + part.bonus, total.penalty + part.penalty)
+        reaching[pk] = total
+        bonus_cap, penalty_cap = caps[pk]
+        return Totals(
+            total.bonus if bonus_cap is None else min(total.bonus, bonus_cap),
+            total.penalty if penalty_cap is None else min(total.penalty, penalty_cap),
+        )
+
+    counted(top.pk)
+    leaves_under = {pk: _leaves_below(pk, children) for pk in (n.pk for n in chain)}
+    return [CapStatus(node, leaves_under[node.pk], reaching[node.pk]) for node in chain]
+
+
+def _leaves_below(pk: int, children: dict[int, list[int]]) -> list[int]:
+    if pk not in children:
+        return [pk]
+    return [leaf for kid in children[pk] for leaf in _leaves_below(kid, children)]
 
 
 def cap_warnings(event: BonusPenaltyEvent) -> list[str]:
     """Chinese warnings for every cap this event takes the unit past (the running total
     includes the event). The event is recorded anyway; the score is capped."""
     warnings = []
-    for status in cap_status(event.indicator, event.unit_id, exclude_pk=event.pk):
+    statuses = cap_status(event.indicator, event.unit_id, exclude_pk=event.pk, extra=event.points)
+    for status in statuses:
         totals, node = status.totals, status.node
         cap = node.bonus_cap
-        if event.points > 0 and cap is not None and totals.bonus + event.points > cap:
+        if event.points > 0 and cap is not None and totals.bonus > cap:
             warnings.append(
                 _(
                     "超出加分上限：%(ind)s加分上限 %(cap)s 分，%(unit)s累计加分 %(sum)s 分"
@@ -143,11 +186,11 @@ def cap_warnings(event: BonusPenaltyEvent) -> list[str]:
                     "ind": node.name,
                     "cap": _fmt(cap),
                     "unit": event.unit.name,
-                    "sum": _fmt(totals.bonus + event.points),
+                    "sum": _fmt(totals.bonus),
                 }
             )
         cap = node.penalty_cap
-        if event.points < 0 and cap is not None and totals.penalty - event.points > cap:
+        if event.points < 0 and cap is not None and totals.penalty > cap:
             warnings.append(
                 _(
                     "超出扣分上限：%(ind)s扣分上限 %(cap)s 分，%(unit)s累计扣分 %(sum)s 分"
@@ -157,7 +200,7 @@ def cap_warnings(event: BonusPenaltyEvent) -> list[str]:
                     "ind": node.name,
                     "cap": _fmt(cap),
                     "unit": event.unit.name,
-                    "sum": _fmt(totals.penalty - event.points),
+                    "sum": _fmt(totals.penalty),
                 }
             )
     return warnings

@@ -195,3 +195,48 @@ def test_a_group_cap_warns_on_the_sum_of_its_items(world: World, department: Use
     )
     third = ledger.save_event(department, BonusPenaltyEvent(), data | {"points": Decimal("-1")})
     assert ledger.cap_warnings(third)[0].startswith("超出扣分上限：加分项目扣分上限 0 分")
+
+
+def test_a_group_cap_sees_what_its_items_count_after_their_own_caps(
+    world: World, department: User
+) -> None:
+    """Items capped at +3, group at +4: +5 on one item counts 3 there (warned on the item,
+    not the group); +2 on the other brings 3 + 2 = 5 to the group (warned on the group)."""
+    from jixiao.scheme.models import Indicator, IndicatorKind
+
+    group = Indicator.objects.create(
+        scheme=world.scheme,
+        code="JG",
+        name="加分项目",
+        level=1,
+        kind=IndicatorKind.BONUS_PENALTY,
+        bonus_cap=Decimal("4"),
+        penalty_cap=Decimal("0"),
+    )
+    items = []
+    for code in ("JG1", "JG2"):
+        item = f.make_indicator(
+            world.scheme,
+            code,
+            department.organization,
+            kind=IndicatorKind.BONUS_PENALTY,
+            method="",
+            name=f"项目{code}",
+            bonus_cap="3",
+            penalty_cap="0",
+        )
+        item.parent = group
+        item.save()
+        items.append(item)
+    data = _data(world, "5") | {"indicator": items[0]}
+    first = ledger.save_event(department, BonusPenaltyEvent(), data)
+    assert [w[:16] for w in ledger.cap_warnings(first)] == ["超出加分上限：项目JG1加分上限"]
+    second = ledger.save_event(
+        department, BonusPenaltyEvent(), data | {"indicator": items[1], "points": Decimal("2")}
+    )
+    assert ledger.cap_warnings(second) == [
+        "超出加分上限：加分项目加分上限 4 分，东湖街道累计加分 5 分（含本条）。"
+        "事项照常登记，计分时按上限计 4 分。"
+    ]
+    statuses = {s.node.code: s for s in ledger.cap_status(items[1], world.unit.pk)}
+    assert (statuses["JG2"].bonus_over, statuses["JG"].bonus_over) == (False, True)
