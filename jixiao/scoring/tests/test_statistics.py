@@ -18,9 +18,7 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 
-def test_a_mean_of_69_885_shows_69_89(
-    office: User, office_client: Client
-) -> None:
+def test_a_mean_of_69_885_shows_69_89(office: User, office_client: Client) -> None:
     # Eight totals whose mean is exactly 69.885: half to even would show 69.88.
     scores = ["69.88", "69.89", "60", "79.77", "70", "70", "70", "69.54"]
     w = liwan_world(scores)  # type: ignore[arg-type]
