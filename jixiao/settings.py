@@ -159,10 +159,13 @@ if REDIS_URL:
         }
     }
 else:
+    # No Redis: the cache lives in the database, the one store every worker shares, so
+    # the per-address login throttle counts across gunicorn workers (an in-process cache
+    # gave each worker its own quota). Table made by `manage.py createcachetable`.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "jixiao",
+            "BACKEND": "jixiao.accounts.throttle_cache.AtomicDatabaseCache",
+            "LOCATION": "jixiao_cache",
         }
     }
 
