@@ -159,3 +159,36 @@ def test_the_api_documentation_pages_work_offline(
     watch.collect("/api/docs/swagger/")
     assert watch.problems == []
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_behaviours_that_replaced_inline_handlers_still_work(
+    browser: Any,
+    live_server: Any,
+    office: User,
+    world: World,  # noqa: F811
+) -> None:
+    from jixiao.collection.models import EntryStatus
+    from jixiao.collection.tests import factories as f
+
+    for indicator in (world.direct, world.deduction):
+        f.make_entry(world.period, indicator, world.unit, status=EntryStatus.SUBMITTED)
+    context = _session_context(browser, live_server, office)
+    watch = Watch(context, live_server.url)
+    # data-check-all (was onclick=…): one box ticks every entry of the review queue.
+    watch.visit(f"{live_server.url}/collection/review/")
+    boxes = watch.page.locator("input[name=entry]")
+    assert boxes.count() == 2
+    watch.page.check("input[data-check-all]")
+    assert all(boxes.nth(i).is_checked() for i in range(2))
+    # data-no-submit (was onsubmit="return false"): Enter in the tree filter stays put.
+    watch.visit(f"{live_server.url}/scheme/{world.scheme.pk}/")
+    watch.page.evaluate("window.__stayed = true")
+    watch.page.fill("#tree-q", "A01")
+    watch.page.press("#tree-q", "Enter")
+    watch.page.wait_for_timeout(300)
+    assert watch.page.evaluate("window.__stayed") is True
+    watch.collect("behaviours")
+    assert watch.problems == []
+    context.close()
