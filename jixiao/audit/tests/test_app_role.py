@@ -20,7 +20,7 @@ from jixiao.accounts.models import User
 from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.audit.records import record
 
-pytestmark = pytest.mark.postgres
+postgres = pytest.mark.postgres
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def refused(statement: str) -> str:
     return str(error.value)
 
 
+@postgres
 @pytest.mark.parametrize(
     "statement",
     [
@@ -71,6 +72,7 @@ def test_the_app_role_cannot_unguard_the_audit_table(
         assert cursor.fetchone()[0] == 2
 
 
+@postgres
 @pytest.mark.parametrize(
     "statement",
     [
@@ -91,6 +93,7 @@ def test_the_app_role_cannot_rewrite_audit_rows_even_with_the_maintenance_switch
     assert AuditEvent.objects.filter(pk=event.pk, reason="原始记录").exists()
 
 
+@postgres
 def test_the_app_role_still_appends_and_reads_audit_rows_and_works_on_other_tables(
     office: User, as_app_role: str
 ) -> None:
@@ -102,9 +105,16 @@ def test_the_app_role_still_appends_and_reads_audit_rows_and_works_on_other_tabl
         assert cursor.fetchone()[0] == as_app_role
 
 
+@postgres
 def test_the_command_refuses_to_grant_the_owner_itself(db: None) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user")
         owner = cursor.fetchone()[0]
     with pytest.raises(CommandError, match="所有者"):
         call_command("grant_app_role", owner)
+
+
+@pytest.mark.parametrize("name", ["Robert'; DROP TABLE x", "JIXIAO", "a-b"])
+def test_the_command_accepts_only_plain_role_names(db: None, name: str) -> None:
+    with pytest.raises(CommandError, match="小写字母"):
+        call_command("grant_app_role", name)

@@ -72,3 +72,19 @@ def test_no_template_needs_what_the_policy_refuses(template: Path) -> None:
         assert "request.csp_nonce" in attributes, (
             f'inline <{tag}> without nonce="{{{{ request.csp_nonce }}}}" (or a static file)'
         )
+
+
+def test_the_api_documentation_widens_only_styles_and_workers_and_only_for_itself(
+    office: User,
+) -> None:
+    from jixiao.core.testing import login
+
+    client = login(Client(), office)
+    docs = directives(client.get("/api/docs/")["Content-Security-Policy"])
+    assert docs["style-src-elem"] == ["'self'", "'unsafe-inline'"]
+    assert docs["worker-src"] == ["'self'", "blob:"]
+    assert "'unsafe-inline'" not in docs["script-src"]
+    swagger = client.get("/api/docs/swagger/")
+    assert "<script>" not in swagger.content.decode()  # its start-up script is a file
+    assert "style-src-elem" not in directives(swagger["Content-Security-Policy"])
+    assert "style-src-elem" not in directives(client.get("/")["Content-Security-Policy"])
