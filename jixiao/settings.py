@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,29 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Content-Security-Policy (django-csp): every page loads only from our own origin.
+# Scripts: files from /static/, or an inline <script nonce="{{ request.csp_nonce }}">;
+# never inline event handlers (on…=), never eval. Style sheets likewise (a <style> block
+# needs the nonce). Style *attributes* stay allowed: pages use a few layout ones and
+# ECharts builds its tooltips with them; they cannot run code. Images also from data:
+# URIs (Bootstrap draws its form controls with inline SVG). The API documentation pages
+# widen this for themselves only (jixiao/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -85,6 +109,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "csp",
     "jixiao.core",
     "jixiao.audit",
     "jixiao.org",
@@ -105,6 +130,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "jixiao.audit.middleware.AuditContextMiddleware",
@@ -159,10 +185,13 @@ if REDIS_URL:
         }
     }
 else:
+    # No Redis: the cache lives in the database, the one store every worker shares, so
+    # the per-address login throttle counts across gunicorn workers (an in-process cache
+    # gave each worker its own quota). Table made by `manage.py createcachetable`.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "jixiao",
+            "BACKEND": "jixiao.accounts.throttle_cache.AtomicDatabaseCache",
+            "LOCATION": "jixiao_cache",
         }
     }
 

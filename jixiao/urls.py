@@ -1,5 +1,16 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+# ReDoc styles itself by injecting <style> elements and runs its search in a worker made
+# from a blob: URL; the documentation pages (and only they) allow both. Still nothing
+# from another host: the assets come from drf-spectacular-sidecar.
+_redoc_csp = csp_update({"style-src-elem": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})
 
 urlpatterns = [
     path("", include("jixiao.core.urls")),
@@ -12,5 +23,18 @@ urlpatterns = [
     path("scoring/", include("jixiao.scoring.urls")),
     path("api/v1/", include("jixiao.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        _redoc_csp(
+            SpectacularRedocView.as_view(url_name="api_schema", template_name="api/redoc.html")
+        ),
+        name="api_docs",
+    ),
+    path(
+        "api/docs/swagger/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="api/swagger_ui.html"
+        ),
+        name="api_swagger",
+    ),
 ]

@@ -10,6 +10,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jixiao.accounts.models import SecurityPolicy, User
+from jixiao.accounts.policy import check_manages, check_security_duty
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record, record_update, snapshot
 from jixiao.core.concurrency import save_versioned
@@ -29,7 +30,8 @@ def generate_initial_password() -> str:
 
 
 @transaction.atomic
-def create_user(user: User, password: str, reason: str = "") -> User:
+def create_user(by: User, user: User, password: str, reason: str = "") -> User:
+    check_manages(by, user)
     user.set_password(password)
     user.must_change_password = True
     user.save()
@@ -44,8 +46,10 @@ def create_user(user: User, password: str, reason: str = "") -> User:
 
 @transaction.atomic
 def update_user(
-    user: User, before: dict[str, object], expected_version: int, reason: str = ""
+    by: User, user: User, before: dict[str, object], expected_version: int, reason: str = ""
 ) -> User:
+    # Judge by the stored row, not by what the form put on the instance.
+    check_manages(by, User.objects.get(pk=user.pk), new_role=user.role)
     save_versioned(user, expected_version, ACCOUNT_FIELDS)
     role_changed = any(before.get(f) != getattr(user, f) for f in PERMISSION_FIELDS)
     if role_changed:
@@ -63,7 +67,8 @@ def update_user(
 
 
 @transaction.atomic
-def reset_password(user: User) -> str:
+def reset_password(by: User, user: User) -> str:
+    check_manages(by, user)
     password = generate_initial_password()
     user.set_password(password)
     user.must_change_password = True
@@ -81,7 +86,8 @@ def change_own_password(user: User, new_password: str) -> None:
 
 
 @transaction.atomic
-def unlock_account(username: str) -> int:
+def unlock_account(by: User, username: str) -> int:
+    check_security_duty(by)
     removed = axes_reset(username=username)
     user = User.objects.filter(username=username).first()
     record(
@@ -96,7 +102,8 @@ def unlock_account(username: str) -> int:
 
 
 @transaction.atomic
-def reset_two_factor(user: User) -> None:
+def reset_two_factor(by: User, user: User) -> None:
+    check_security_duty(by)
     TOTPDevice.objects.filter(user=user).delete()
     record(AuditAction.TWO_FACTOR, user, reason="安全管理员重置双因素认证，下次登录重新绑定")
 

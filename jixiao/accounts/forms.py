@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -81,7 +82,8 @@ class PasswordChangeForm(forms.Form):
 
 
 class UserForm(StyledModelForm):
-    """Creating and editing accounts (system admin)."""
+    """Creating and editing accounts: the role list offers only the roles whose accounts
+    this admin manages (see accounts/policy.py)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -100,9 +102,11 @@ class UserForm(StyledModelForm):
         ]
         labels = {"last_name": _("姓"), "first_name": _("名"), "is_active": _("启用")}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, roles: Collection[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        role_field: forms.TypedChoiceField = self.fields["role"]  # type: ignore[assignment]
+        role_field.choices = [("", "---------")] + [c for c in Role.choices if c[0] in roles]
         self.fields["organization"].queryset = Organization.objects.active()  # type: ignore[attr-defined]
         if self.instance.pk:
             self.fields["username"].disabled = True

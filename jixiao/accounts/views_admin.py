@@ -1,4 +1,5 @@
-"""Account management (system admin) and security settings (security admin)."""
+"""Account management (system admin: ordinary accounts; security admin: admin accounts)
+and security settings (security admin)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from jixiao.accounts import actions
+from jixiao.accounts import actions, policy
 from jixiao.accounts.forms import SecurityPolicyForm, UserForm
 from jixiao.accounts.models import SecurityPolicy, User
 from jixiao.accounts.roles import Role
@@ -21,11 +22,22 @@ from jixiao.audit.records import snapshot
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.permissions import role_required
 
+# Both admins use these pages, each for the accounts its duty covers (accounts/policy.py):
+# the system admin for ordinary accounts, the security admin for the admin accounts.
+ACCOUNT_ADMINS = (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
 
-@role_required(Role.SYSTEM_ADMIN)
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@role_required(*ACCOUNT_ADMINS)
 def user_list(request: HttpRequest) -> HttpResponse:
-    users = User.objects.select_related("organization").order_by(
-        "organization__sort_order", "username"
+    actor = _actor(request)
+    users = (
+        policy.managed_users(actor)
+        .select_related("organization")
+        .order_by("organization__sort_order", "username")
     )
     q = request.GET.get("q", "").strip()
     role = request.GET.get("role", "")
@@ -39,19 +51,27 @@ def user_list(request: HttpRequest) -> HttpResponse:
     if role:
         users = users.filter(role=role)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
+    roles = policy.managed_roles(actor)
     return render(
         request,
         "accounts/user_list.html",
-        {"page": page, "q": q, "role": role, "roles": Role.choices},
+        {
+            "page": page,
+            "q": q,
+            "role": role,
+            "roles": [c for c in Role.choices if c[0] in roles],
+            "admin_accounts": actor.role == Role.SECURITY_ADMIN,
+        },
     )
 
 
-@role_required(Role.SYSTEM_ADMIN)
+@role_required(*ACCOUNT_ADMINS)
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserForm(request.POST or None)
+    actor = _actor(request)
+    form = UserForm(request.POST or None, roles=policy.managed_roles(actor))
     if request.method == "POST" and form.is_valid():
         password = actions.generate_initial_password()
-        user = actions.create_user(form.save(commit=False), password)
+        user = actions.create_user(actor, form.save(commit=False), password)
         messages.success(
             request,
             _("已创建账号 %(u)s，初始密码：%(p)s（仅显示一次，首次登录须修改）。")
@@ -61,36 +81,39 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-@role_required(Role.SYSTEM_ADMIN)
+@role_required(*ACCOUNT_ADMINS)
 def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
+    actor = _actor(request)
+    user = policy.access_managed_user(actor, pk)
     before = snapshot(user, actions.ACCOUNT_FIELDS)
-    form = UserForm(request.POST or None, instance=user)
+    form = UserForm(request.POST or None, instance=user, roles=policy.managed_roles(actor))
     if request.method == "POST":
         reason = request.POST.get("reason", "").strip()
         if not reason:
             form.add_error(None, _("请填写变更原因。"))
         elif form.is_valid():
-            if user.pk == request.user.pk and form.cleaned_data["role"] != Role.SYSTEM_ADMIN:
-                form.add_error("role", _("不能修改自己的角色。"))
+            try:
+                actions.update_user(
+                    actor,
+                    form.save(commit=False),
+                    before,
+                    form.cleaned_data["version"] or 0,
+                    reason,
+                )
+            except EditConflict as conflict:
+                form.add_error(None, str(conflict))
             else:
-                try:
-                    actions.update_user(
-                        form.save(commit=False), before, form.cleaned_data["version"] or 0, reason
-                    )
-                except EditConflict as conflict:
-                    form.add_error(None, str(conflict))
-                else:
-                    messages.success(request, _("账号已更新。"))
-                    return redirect("accounts:user_list")
+                messages.success(request, _("账号已更新。"))
+                return redirect("accounts:user_list")
     return render(request, "accounts/user_form.html", {"form": form, "edited": user})
 
 
 @require_POST
-@role_required(Role.SYSTEM_ADMIN)
+@role_required(*ACCOUNT_ADMINS)
 def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    user = get_object_or_404(User, pk=pk)
-    password = actions.reset_password(user)
+    actor = _actor(request)
+    user = policy.access_managed_user(actor, pk)
+    password = actions.reset_password(actor, user)
     messages.success(
         request,
         _("已重置 %(u)s 的密码，临时密码：%(p)s（仅显示一次）。")
@@ -141,7 +164,7 @@ def security_settings(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SECURITY_ADMIN)
 def security_unlock(request: HttpRequest) -> HttpResponse:
     username = request.POST.get("username", "")
-    actions.unlock_account(username)
+    actions.unlock_account(_actor(request), username)
     messages.success(request, _("已解除 %(u)s 的锁定。") % {"u": username})
     return redirect("accounts:security_settings")
 
@@ -150,6 +173,6 @@ def security_unlock(request: HttpRequest) -> HttpResponse:
 @role_required(Role.SECURITY_ADMIN)
 def security_reset_two_factor(request: HttpRequest, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk)
-    actions.reset_two_factor(user)
+    actions.reset_two_factor(_actor(request), user)
     messages.success(request, _("已重置 %(u)s 的双因素认证。") % {"u": user.username})
     return redirect("accounts:security_settings")

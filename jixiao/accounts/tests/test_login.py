@@ -16,7 +16,7 @@ def post_login(client: Client, username: str, password: str) -> object:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
+def _fresh_cache(db: None) -> None:  # the embedded cache is a database table
     from django.core.cache import cache
 
     cache.clear()
