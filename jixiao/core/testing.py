@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, TestCase
+from django.urls import resolve, reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -60,3 +62,19 @@ def login(client: Client, user: User) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def download_from_job(client: Client, url: str, data: dict[str, Any] | None = None) -> HttpResponse:
+    """POST to a view that starts a long job (run eagerly on commit, as embedded) and
+    download the finished job's file."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data or {})
+    assert response.status_code == 302, response.status_code
+    match = resolve(response.url)  # type: ignore[attr-defined]
+    assert match.view_name == "core:job", response.url  # type: ignore[attr-defined]
+    download = client.get(reverse("core:job_download", args=[match.kwargs["pk"]]))
+    if not getattr(download, "streaming", False):
+        return download  # type: ignore[return-value]
+    # Read the streamed file so tests can use `.content` as with any response.
+    body = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    return HttpResponse(body, status=download.status_code, headers=dict(download.headers))

@@ -21,6 +21,7 @@ DIRECTORY_READERS = {"office", "sysadmin"}
 # (url name, args factory, users allowed to GET it)
 VIEWS: list[tuple[str, Any, set[str]]] = [
     ("core:home", lambda p: [], EVERYONE),
+    ("core:jobs", lambda p: [], EVERYONE),
     ("accounts:profile", lambda p: [], EVERYONE),
     ("accounts:password_change", lambda p: [], EVERYONE),
     ("accounts:user_list", lambda p: [], {"sysadmin"}),
