@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from django.http import HttpResponse
@@ -78,3 +80,11 @@ def download_from_job(client: Client, url: str, data: dict[str, Any] | None = No
     # Read the streamed file so tests can use `.content` as with any response.
     body = b"".join(download.streaming_content)  # type: ignore[attr-defined]
     return HttpResponse(body, status=download.status_code, headers=dict(download.headers))
+
+
+def page_text(response: Any) -> str:
+    """What a reader sees of an HTML response: the text without tags, scripts or styles,
+    whitespace collapsed ("1 待初审" for a figure above its label)."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jixiao.accounts.models import User
-from jixiao.core.testing import download_from_job, login
+from jixiao.core.testing import download_from_job, login, page_text
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, RunStatus, ScoreRun
@@ -170,6 +170,14 @@ def test_only_the_office_computes_and_publishes(
     run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED
     assert run.rankings_audience == RankingsAudience.UNITS
+
+
+def test_the_statistics_page_shows_each_categorys_figures(
+    office_client: Client, published: ScoreRun
+) -> None:
+    text = page_text(office_client.get(reverse("scoring:statistics", args=[published.pk])))
+    # 机关部门: five units (90.50, 89.75, 67.90, 23.75, 12.50), one at ≥ 90, mean 56.88.
+    assert "机关部门 5 1 20% 56.88 90.50 12.50 优秀 1 合格 4" in text
 
 
 def test_the_card_shows_points_lost_and_the_reason(
