@@ -1,4 +1,5 @@
-"""Test helpers shared by every app: personas and logging a client in past 2FA."""
+"""Test helpers shared by every app: personas (built by the apps' factory_boy factories)
+and logging a client in past 2FA."""
 
 from __future__ import annotations
 
@@ -9,12 +10,11 @@ from typing import Any
 from django.http import HttpResponse
 from django.test import Client, TestCase
 from django.urls import resolve, reverse
-from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jixiao.accounts.models import User
-from jixiao.org.models import Organization, OrganizationKind
+from jixiao.org.models import Organization
 
 PASSWORD = "Test#Pass2026"
 
@@ -38,21 +38,17 @@ PERSONA_USERNAMES = (
 
 
 def make_org(code: str, **kwargs: Any) -> Organization:
-    defaults: dict[str, Any] = {"name": f"单位{code}", "kind": OrganizationKind.AGENCY}
-    defaults.update(kwargs)
-    org, _ = Organization.objects.get_or_create(code=code, defaults=defaults)
-    return org
+    """The organization with this code (created once: the personas share theirs)."""
+    from jixiao.org.tests.factories import OrganizationFactory
+
+    return OrganizationFactory(code=code, **kwargs)
 
 
 def make_user(username: str, role: str, org: Organization, **kwargs: Any) -> User:
-    user = User(username=username, role=role, organization=org, last_name=username, **kwargs)
-    user.set_password(PASSWORD)
-    user.must_change_password = False
-    user.password_changed_at = timezone.now()
-    user.save()
-    if user.requires_two_factor:
-        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
+    """A user who can log in at once, with a confirmed TOTP device where the role needs it."""
+    from jixiao.accounts.tests.factories import UserFactory
+
+    return UserFactory(username=username, role=role, organization=org, **kwargs)
 
 
 def login(client: Client, user: User) -> Client:

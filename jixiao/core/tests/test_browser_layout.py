@@ -89,6 +89,12 @@ def test_a_unit_reads_its_card_and_entries_on_a_phone(
     assert "按台账核定" in page.inner_text("main")
     assert fits_the_screen(page)
     shoot(page, "phone-unit-entries")
+    page.locator("table.jx-stack tbody tr a").first.click()
+    page.wait_for_selector(".jx-page-head h1")
+    assert fits_the_screen(page)  # one entry, where a recheck is asked for
+    shoot(page, "phone-unit-entry")
+    page.goto(f"{live_server.url}/scoring/runs/{published.pk}/units/{unit_org.pk}/explain/")
+    assert fits_the_screen(page)
 
 
 def test_a_department_fills_its_grid_one_unit_at_a_time_on_a_phone(

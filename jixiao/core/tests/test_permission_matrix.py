@@ -14,6 +14,7 @@ from django.urls import reverse
 from jixiao.accounts.models import User
 from jixiao.core.testing import PERSONA_USERNAMES, login
 from jixiao.org.models import AssessmentYear
+from jixiao.org.tests.factories import AssessmentYearFactory
 
 EVERYONE = set(PERSONA_USERNAMES)
 DIRECTORY_READERS = {"office", "sysadmin"}
@@ -51,7 +52,7 @@ POSTS: list[tuple[str, Any, set[str]]] = [
 
 @pytest.fixture
 def people(personas: dict[str, User]) -> dict[str, Any]:
-    year = AssessmentYear.objects.create(year=2026, name="2026 年度")
+    year = AssessmentYearFactory(year=2026, is_current=False)
     return {**personas, "_year": year}
 
 
