@@ -41,14 +41,14 @@ def make_org(code: str, **kwargs: Any) -> Organization:
     """The organization with this code (created once: the personas share theirs)."""
     from jixiao.org.tests.factories import OrganizationFactory
 
-    return OrganizationFactory(code=code, **kwargs)
+    return OrganizationFactory.create(code=code, **kwargs)
 
 
 def make_user(username: str, role: str, org: Organization, **kwargs: Any) -> User:
     """A user who can log in at once, with a confirmed TOTP device where the role needs it."""
     from jixiao.accounts.tests.factories import UserFactory
 
-    return UserFactory(username=username, role=role, organization=org, **kwargs)
+    return UserFactory.create(username=username, role=role, organization=org, **kwargs)
 
 
 def login(client: Client, user: User) -> Client:
