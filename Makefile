@@ -5,8 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_JS := node_modules/.installed
-# The embedded default is plain HTTP on 127.0.0.1 with DEBUG off.
-RUN_ENV := JIXIAO_HTTPS=0
+# The embedded default is plain HTTP on 127.0.0.1 with DEBUG off. `make run PORT=8080
+# JIXIAO_DATA_DIR=/srv/jixiao` serves another port and keeps the database, secret key and
+# files elsewhere; `make totp` (and every target below) reads the same settings.
+PORT ?= 8000
+JIXIAO_DATA_DIR ?= data
+RUN_ENV := JIXIAO_HTTPS=0 JIXIAO_DATA_DIR=$(abspath $(JIXIAO_DATA_DIR))
 
 .PHONY: run test setup lint typecheck browser-deps pytest totp worker bench clean messages
 
@@ -27,8 +31,8 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py load_demo --if-empty
-	@echo "Jixiao 已启动：http://127.0.0.1:8000  （Ctrl+C 停止）"
-	$(RUN_ENV) $(VENV)/bin/gunicorn jixiao.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 \
+	@echo "Jixiao 已启动：http://127.0.0.1:$(PORT)  （Ctrl+C 停止）"
+	$(RUN_ENV) $(VENV)/bin/gunicorn jixiao.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
 	  --access-logfile - --log-level warning
 
 totp: setup
@@ -70,4 +74,4 @@ messages: $(STAMP_PY)
 	$(PY) manage.py compilemessages -l en --ignore=node_modules --ignore=.venv
 
 clean:
-	rm -rf $(VENV) node_modules data/static
+	rm -rf $(VENV) node_modules $(JIXIAO_DATA_DIR)/static

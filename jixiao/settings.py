@@ -294,6 +294,9 @@ MEDIA_URL = "media/"
 UPLOAD_MAX_BYTES = env_int("JIXIAO_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Long jobs' results (batch PDFs, exports) live in the default storage under MEDIA_ROOT;
+# finished jobs older than this are forgotten with their files.
+JIXIAO_JOB_KEEP_DAYS = env_int("JIXIAO_JOB_KEEP_DAYS", 7)
 
 # --- API ---
 REST_FRAMEWORK = {

@@ -1,16 +1,20 @@
-"""Test helpers shared by every app: personas and logging a client in past 2FA."""
+"""Test helpers shared by every app: personas (built by the apps' factory_boy factories)
+and logging a client in past 2FA."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
-from django.test import Client
-from django.utils import timezone
+from django.http import HttpResponse
+from django.test import Client, TestCase
+from django.urls import resolve, reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from jixiao.accounts.models import User
-from jixiao.org.models import Organization, OrganizationKind
+from jixiao.org.models import Organization
 
 PASSWORD = "Test#Pass2026"
 
@@ -34,21 +38,17 @@ PERSONA_USERNAMES = (
 
 
 def make_org(code: str, **kwargs: Any) -> Organization:
-    defaults: dict[str, Any] = {"name": f"单位{code}", "kind": OrganizationKind.AGENCY}
-    defaults.update(kwargs)
-    org, _ = Organization.objects.get_or_create(code=code, defaults=defaults)
-    return org
+    """The organization with this code (created once: the personas share theirs)."""
+    from jixiao.org.tests.factories import OrganizationFactory
+
+    return OrganizationFactory.create(code=code, **kwargs)
 
 
 def make_user(username: str, role: str, org: Organization, **kwargs: Any) -> User:
-    user = User(username=username, role=role, organization=org, last_name=username, **kwargs)
-    user.set_password(PASSWORD)
-    user.must_change_password = False
-    user.password_changed_at = timezone.now()
-    user.save()
-    if user.requires_two_factor:
-        TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    return user
+    """A user who can log in at once, with a confirmed TOTP device where the role needs it."""
+    from jixiao.accounts.tests.factories import UserFactory
+
+    return UserFactory.create(username=username, role=role, organization=org, **kwargs)
 
 
 def login(client: Client, user: User) -> Client:
@@ -60,3 +60,27 @@ def login(client: Client, user: User) -> Client:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
     return client
+
+
+def download_from_job(client: Client, url: str, data: dict[str, Any] | None = None) -> HttpResponse:
+    """POST to a view that starts a long job (run eagerly on commit, as embedded) and
+    download the finished job's file."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(url, data or {})
+    assert response.status_code == 302, response.status_code
+    match = resolve(response.url)  # type: ignore[attr-defined]
+    assert match.view_name == "core:job", response.url  # type: ignore[attr-defined]
+    download = client.get(reverse("core:job_download", args=[match.kwargs["pk"]]))
+    if not getattr(download, "streaming", False):
+        return download  # type: ignore[return-value]
+    # Read the streamed file so tests can use `.content` as with any response.
+    body = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    return HttpResponse(body, status=download.status_code, headers=dict(download.headers))
+
+
+def page_text(response: Any) -> str:
+    """What a reader sees of an HTML response: the text without tags, scripts or styles,
+    whitespace collapsed ("1 待初审" for a figure above its label)."""
+    body = response.content.decode()
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -26,6 +26,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
+    Flowable,
     PageBreak,
     Paragraph,
     SimpleDocTemplate,
@@ -124,11 +125,16 @@ def results_workbook(run: ScoreRun) -> Workbook:
     return workbook
 
 
-def xlsx_response(run: ScoreRun) -> HttpResponse:
+def export_xlsx(run: ScoreRun) -> tuple[bytes, str]:
+    """The results workbook and its file name; the export is audited."""
     data = workbook_response_bytes(results_workbook(run))
     record(AuditAction.EXPORT, run, after={"format": "xlsx", "units": run.unit_count})
-    response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
-    return _attachment(response, f"考核结果-{run.year.year}-第{run.number}版.xlsx")
+    return data, f"考核结果-{run.year.year}-第{run.number}版.xlsx"
+
+
+def xlsx_response(run: ScoreRun) -> HttpResponse:
+    data, filename = export_xlsx(run)
+    return _attachment(HttpResponse(data, content_type=XLSX_CONTENT_TYPE), filename)
 
 
 # PDF -----------------------------------------------------------------------------------------
@@ -267,7 +273,28 @@ def card_story(
     return story
 
 
-def cards_pdf(run: ScoreRun, results: Sequence[UnitResult]) -> bytes:
+Progress = Callable[[float], None]
+
+
+class _Drawn(Flowable):
+    """An invisible mark after each card: reports how far the drawing has got."""
+
+    def __init__(self, progress: Progress, fraction: float) -> None:
+        super().__init__()
+        self.progress, self.fraction = progress, fraction
+
+    def wrap(self, *args: object) -> tuple[float, float]:
+        return (0, 0)
+
+    def draw(self) -> None:
+        self.progress(self.fraction)
+
+
+def cards_pdf(
+    run: ScoreRun, results: Sequence[UnitResult], progress: Progress | None = None
+) -> bytes:
+    """The cards as one PDF. `progress(fraction)` is told how far it has got (0–1):
+    gathering each card's figures is the first half, drawing the pages the second."""
     styles = _styles()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -294,12 +321,23 @@ def cards_pdf(run: ScoreRun, results: Sequence[UnitResult]) -> bytes:
         story.extend(card_story(card_for(result), run, styles, payout))
         story.append(Spacer(1, 3 * mm))
         story.append(Paragraph(_esc(f"打印时间 {printed}"), styles["small"]))
+        if progress is not None:
+            progress(0.5 * (i + 1) / len(results))
+            story.append(_Drawn(progress, 0.5 + 0.5 * (i + 1) / len(results)))
     doc.build(story)
     return buffer.getvalue()
 
 
-def cards_pdf_response(run: ScoreRun, results: Sequence[UnitResult], name: str) -> HttpResponse:
-    data = cards_pdf(run, results)
+def export_cards_pdf(
+    run: ScoreRun, results: Sequence[UnitResult], progress: Progress | None = None
+) -> bytes:
+    """The cards as one PDF; the export is audited."""
+    data = cards_pdf(run, results, progress)
     record(AuditAction.EXPORT, run, after={"format": "pdf", "cards": len(results)})
+    return data
+
+
+def cards_pdf_response(run: ScoreRun, results: Sequence[UnitResult], name: str) -> HttpResponse:
+    data = export_cards_pdf(run, results)
     response = HttpResponse(data, content_type="application/pdf")
     return _attachment(response, f"{name}.pdf")

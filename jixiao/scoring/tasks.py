@@ -1,26 +1,12 @@
-"""Celery tasks of the scoring app: idempotent, scheduled on commit by the callers."""
+"""Celery tasks of the scoring app: idempotent, scheduled on commit by the callers.
+A recompute the office asks for is a long job (jixiao.scoring.jobs)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from celery import shared_task
 from django.db import transaction
 
-from jixiao.accounts.models import User
 from jixiao.audit.context import acting_as
-from jixiao.org.models import AssessmentYear
-
-
-@shared_task
-def compute_results(year_id: int, user_id: int | None = None, note: str = "") -> int:
-    """Compute a new run for the year; returns its id."""
-    from jixiao.scoring.actions import compute_run
-
-    year = AssessmentYear.objects.get(pk=year_id)
-    user = User.objects.filter(pk=user_id).first() if user_id else None
-    with acting_as(user):
-        return compute_run(year, user=user, note=note).pk
 
 
 @shared_task
@@ -31,11 +17,6 @@ def recompute_entry(entry_id: int) -> int | None:
     with acting_as(None):
         run = recompute(entry_id)
     return run.pk if run is not None else None
-
-
-def schedule_compute(year: AssessmentYear, user: Any = None, note: str = "") -> None:
-    user_id = user.pk if getattr(user, "is_authenticated", False) else None
-    transaction.on_commit(lambda: compute_results.delay(year.pk, user_id, note))
 
 
 def schedule_entry_recompute(entry_id: int) -> None:

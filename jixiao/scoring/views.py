@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixiao.accounts.roles import Role
+from jixiao.core.actions import start_job
 from jixiao.core.permissions import role_required
 from jixiao.org.models import AssessmentYear
-from jixiao.scoring import actions, exports
+from jixiao.scoring import actions, exports, jobs
 from jixiao.scoring.access import (
     RESULT_ROLES,
     access_result,
@@ -27,7 +28,6 @@ from jixiao.scoring.access import (
     own_category_id,
     visible_runs,
 )
-from jixiao.scoring.engine import ScoringError
 from jixiao.scoring.models import (
     RankingsAudience,
     RunCategory,
@@ -37,7 +37,6 @@ from jixiao.scoring.models import (
 from jixiao.scoring.outcomes import Payout, payouts
 from jixiao.scoring.payouts import category_payouts, result_payout
 from jixiao.scoring.quarterly import card_quarters
-from jixiao.scoring.tasks import schedule_compute
 from jixiao.scoring.views_support import card_for, explain_result, owned_leaf_scores, run_diff
 from jixiao.scoring.views_support import statistics as run_statistics
 
@@ -92,27 +91,16 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OFFICE)
 @require_POST
 def compute(request: HttpRequest) -> HttpResponse:
+    """A recompute is a long job: the office watches it on the job page (done on
+    return when embedded), which links to the new run."""
     wanted = request.POST.get("year", "")
     year = AssessmentYear.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
     if year is None:
         raise Http404
     note = request.POST.get("note", "").strip()
-    try:
-        schedule_compute(year, _user(request), note)
-        # Embedded mode runs the task eagerly on commit; a worker otherwise.
-    except ScoringError as error:
-        for problem in error.problems[:30]:
-            messages.error(request, problem)
-        return redirect(f"{_url('scoring:index')}?year={year.year}")
-    latest = ScoreRun.objects.filter(year=year).order_by("-number").first()
-    if latest is not None:
-        messages.success(
-            request,
-            _("已完成计算：%(run)s，共 %(n)d 个单位。") % {"run": latest, "n": latest.unit_count},
-        )
-        return redirect("scoring:run", latest.pk)
-    messages.info(request, _("计算任务已提交，完成后刷新本页查看。"))
-    return redirect(f"{_url('scoring:index')}?year={year.year}")
+    title = _("计算 %(year)s 考核结果") % {"year": year.name}
+    job = start_job(_user(request), jobs.COMPUTE, title, {"year": year.pk, "note": note})
+    return redirect("core:job", job.pk)
 
 
 def _url(name: str, *args: Any) -> str:
@@ -353,11 +341,14 @@ def department(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.OFFICE, Role.LEADER)
+@require_POST
 def export_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     run = access_run(_user(request), pk)
     if not can_see_cards(_user(request), run):
         raise Http404
-    return exports.xlsx_response(run)
+    title = _("导出考核结果 Excel（%(run)s）") % {"run": run}
+    job = start_job(_user(request), jobs.RESULTS_XLSX, title, {"run": run.pk})
+    return redirect("core:job", job.pk)
 
 
 @role_required(Role.OFFICE, Role.LEADER, Role.UNIT)
@@ -368,15 +359,17 @@ def card_pdf(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
 
 
 @role_required(Role.OFFICE, Role.LEADER)
+@require_POST
 def cards_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every card (or one category's) as one PDF: 60 cards take several seconds, so it
+    is a long job with a progress bar and a download link."""
     run = access_run(_user(request), pk)
     if not can_see_cards(_user(request), run):
         raise Http404
-    results = UnitResult.objects.filter(run=run).select_related(
-        "unit", "run_category__category", "run__year"
-    )
-    category = request.GET.get("category", "")
+    params: dict[str, int] = {"run": run.pk}
+    category = request.POST.get("category", "")
     if category.isdigit():
-        results = results.filter(run_category__category_id=int(category))
-    ordered = list(results.order_by("run_category__category__sort_order", "position"))
-    return exports.cards_pdf_response(run, ordered, f"成绩单-{run.year.year}-v{run.number}")
+        params["category"] = int(category)
+    title = _("全部成绩单 PDF（%(run)s）") % {"run": run}
+    job = start_job(_user(request), jobs.CARDS_PDF, title, params)
+    return redirect("core:job", job.pk)

@@ -1,18 +1,22 @@
-"""Scheme, indicator, period and entry fixtures for the collection tests.
+"""factory_boy factories for the collection app (periods, entries, bonus–penalty events)
+and the short builders the collection tests read as sentences (`make_entry(period,
+indicator, unit, status=…)`), which are built on the factories of every app.
 
-Until the scheme demo lands these build their own small scheme: a street category
-(JD, 1000-point) with the two personas' streets, and indicators owned by the
-department persona (FGJ) and the other department (JYJ).
+The collection tests' small scheme: a street category (JD, 1000-point) with the two
+personas' streets, and indicators owned by the department persona (FGJ) and the other
+department (JYJ) — see `conftest.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import factory
 from django.utils import timezone
+from factory.django import DjangoModelFactory
 
 from jixiao.accounts.models import User
 from jixiao.collection.models import (
@@ -23,47 +27,105 @@ from jixiao.collection.models import (
     PeriodStatus,
 )
 from jixiao.org.models import AssessmentYear, Organization, UnitCategory, UnitEnrollment
-from jixiao.scheme.models import (
-    DataPeriod,
-    Indicator,
-    IndicatorKind,
-    IndicatorPoints,
-    Scheme,
-    SchemeStatus,
+from jixiao.org.tests.factories import (
+    AssessedUnitFactory,
+    AssessmentYearFactory,
+    OrganizationFactory,
+    UnitCategoryFactory,
+    UnitEnrollmentFactory,
+)
+from jixiao.scheme.models import DataPeriod, Indicator, IndicatorKind, Scheme
+from jixiao.scheme.tests.factories import IndicatorFactory, IndicatorPointsFactory, SchemeFactory
+
+# Statuses in which an entry has been shown to its unit (and so carries a publication time).
+PUBLISHED_STATUSES = (
+    EntryStatus.PUBLISHED,
+    EntryStatus.RECHECK_REQUESTED,
+    EntryStatus.RECHECK_ANSWERED,
+    EntryStatus.FINAL,
 )
 
 
-def make_year(year: int = 2026) -> AssessmentYear:
-    obj, _ = AssessmentYear.objects.get_or_create(
-        year=year, defaults={"name": f"{year} 年度", "is_current": True}
+class CollectionPeriodFactory(DjangoModelFactory[CollectionPeriod]):
+    """An open quarter that ends today, with a week left to enter data."""
+
+    class Meta:
+        model = CollectionPeriod
+
+    scheme = factory.SubFactory(SchemeFactory)
+    kind = DataPeriod.QUARTERLY
+    code = "2026-Q1"
+    name = factory.LazyAttribute(lambda o: f"{o.code} 采集")
+    starts_on = factory.LazyFunction(lambda: timezone.now().date() - timedelta(days=60))
+    ends_on = factory.LazyFunction(lambda: timezone.now().date())
+    deadline = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    recheck_days = 5
+    status = PeriodStatus.OPEN
+
+
+class EntryFactory(DjangoModelFactory[Entry]):
+    """A draft entry by the indicator's owner department."""
+
+    class Meta:
+        model = Entry
+
+    period = factory.SubFactory(CollectionPeriodFactory)
+    indicator = factory.SubFactory(
+        IndicatorFactory,
+        scheme=factory.SelfAttribute("..period.scheme"),
+        owner=factory.SubFactory(OrganizationFactory, is_department=True),
     )
-    return obj
+    unit = factory.SubFactory(AssessedUnitFactory)
+    department = factory.LazyAttribute(lambda o: o.indicator.owner)
+    status = EntryStatus.DRAFT
+    value = Decimal(8)
+    score = Decimal(8)
+    published_at = factory.LazyAttribute(
+        lambda o: timezone.now() if o.status in PUBLISHED_STATUSES else None
+    )
+
+
+class BonusPenaltyEventFactory(DjangoModelFactory[BonusPenaltyEvent]):
+    class Meta:
+        model = BonusPenaltyEvent
+
+    indicator = factory.SubFactory(
+        IndicatorFactory,
+        kind=IndicatorKind.BONUS_PENALTY,
+        method="",
+        owner=factory.SubFactory(OrganizationFactory, is_department=True),
+    )
+    scheme = factory.SelfAttribute("indicator.scheme")
+    unit = factory.SubFactory(AssessedUnitFactory)
+    department = factory.LazyAttribute(lambda o: o.indicator.owner)
+    points = Decimal(1)
+    document_number = "区府办〔2026〕1号"
+    occurred_on = factory.LazyFunction(lambda: timezone.now().date())
+    description = "测试事项"
+    status = "draft"
+
+
+# Builders the tests read as sentences -------------------------------------------------
+
+
+def _decimal(value: str | int | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+def make_year(year: int = 2026) -> AssessmentYear:
+    return AssessmentYearFactory(year=year, is_current=True)
 
 
 def make_category(year: AssessmentYear, code: str = "JD", scale: int = 1000) -> UnitCategory:
-    obj, _ = UnitCategory.objects.get_or_create(
-        year=year, code=code, defaults={"name": f"类别{code}", "scale": scale}
-    )
-    return obj
+    return UnitCategoryFactory(year=year, code=code, scale=scale)
 
 
 def enroll(unit: Organization, category: UnitCategory, staffing: int | None = 80) -> UnitEnrollment:
-    obj, _ = UnitEnrollment.objects.update_or_create(
-        year=category.year, unit=unit, defaults={"category": category, "staffing": staffing}
-    )
-    return obj
+    return UnitEnrollmentFactory(unit=unit, category=category, staffing=staffing)
 
 
 def make_scheme(year: AssessmentYear, heavy_share: str = "0.5") -> Scheme:
-    obj, _ = Scheme.objects.get_or_create(
-        year=year,
-        defaults={
-            "name": f"{year.year} 年度绩效考核方案",
-            "status": SchemeStatus.PUBLISHED,
-            "heavy_deduction_share": Decimal(heavy_share),
-        },
-    )
-    return obj
+    return SchemeFactory(year=year, heavy_deduction_share=Decimal(heavy_share))
 
 
 def make_indicator(
@@ -82,30 +144,31 @@ def make_indicator(
     bonus_cap: str | None = None,
     penalty_cap: str | None = None,
 ) -> Indicator:
-    root, _ = Indicator.objects.get_or_create(
+    """A level-2 leaf under the scheme's one root node (业绩指标)."""
+    root = Indicator.objects.filter(scheme=scheme, code="ROOT").first() or IndicatorFactory(
         scheme=scheme,
         code="ROOT",
-        defaults={"name": "业绩指标", "level": 1, "kind": IndicatorKind.INDIVIDUAL},
+        name="业绩指标",
+        method="",
+        owner=None,
+        period=DataPeriod.ANNUAL,
     )
-    indicator = Indicator.objects.create(
+    indicator = IndicatorFactory(
         scheme=scheme,
         parent=root,
         code=code,
         name=name or f"指标{code}",
-        level=2,
         kind=kind,
         owner=owner,
         period=period,
         method=method,
         params=params or {},
         standard=standard,
-        bonus_cap=Decimal(bonus_cap) if bonus_cap is not None else None,
-        penalty_cap=Decimal(penalty_cap) if penalty_cap is not None else None,
+        bonus_cap=_decimal(bonus_cap),
+        penalty_cap=_decimal(penalty_cap),
     )
     for category, value in (points or {}).items():
-        IndicatorPoints.objects.create(
-            indicator=indicator, category=category, points=Decimal(value)
-        )
+        IndicatorPointsFactory(indicator=indicator, category=category, points=Decimal(value))
     if units:
         indicator.units.set(list(units))
     return indicator
@@ -120,16 +183,9 @@ def make_period(
     deadline: datetime | None = None,
     recheck_days: int = 5,
 ) -> CollectionPeriod:
-    return CollectionPeriod.objects.create(
-        scheme=scheme,
-        kind=kind,
-        code=code,
-        name=f"{code} 采集",
-        starts_on=timezone.now().date() - timedelta(days=60),
-        ends_on=timezone.now().date(),
-        deadline=deadline or timezone.now() + timedelta(days=7),
-        recheck_days=recheck_days,
-        status=status,
+    extra: dict[str, Any] = {"deadline": deadline} if deadline is not None else {}
+    return CollectionPeriodFactory(
+        scheme=scheme, code=code, kind=kind, status=status, recheck_days=recheck_days, **extra
     )
 
 
@@ -147,31 +203,20 @@ def make_entry(
     entered_by: User | None = None,
     published_at: datetime | None = None,
 ) -> Entry:
-    if (
-        status
-        in (
-            EntryStatus.PUBLISHED,
-            EntryStatus.RECHECK_REQUESTED,
-            EntryStatus.RECHECK_ANSWERED,
-            EntryStatus.FINAL,
-        )
-        and published_at is None
-    ):
-        published_at = timezone.now()
     assert indicator.owner is not None
-    return Entry.objects.create(
+    extra: dict[str, Any] = {"published_at": published_at} if published_at is not None else {}
+    return EntryFactory(
         period=period,
         indicator=indicator,
         unit=unit,
-        department=indicator.owner,
-        value=Decimal(value) if value is not None else None,
-        reference=Decimal(reference) if reference is not None else None,
-        grade=grade,
-        score=Decimal(score) if score is not None else None,
-        reason=reason,
         status=status,
+        value=_decimal(value),
+        reference=_decimal(reference),
+        grade=grade,
+        score=_decimal(score),
+        reason=reason,
         entered_by=entered_by,
-        published_at=published_at,
+        **extra,
     )
 
 
@@ -182,27 +227,21 @@ def make_event(
     *,
     status: str = "draft",
     entered_by: User | None = None,
+    occurred_on: date | None = None,
 ) -> BonusPenaltyEvent:
     assert indicator.owner is not None
-    return BonusPenaltyEvent.objects.create(
-        scheme=indicator.scheme,
+    extra: dict[str, Any] = {"occurred_on": occurred_on} if occurred_on is not None else {}
+    return BonusPenaltyEventFactory(
         indicator=indicator,
         unit=unit,
-        department=indicator.owner,
         points=Decimal(points),
-        document_number="区府办〔2026〕1号",
-        occurred_on=timezone.now().date(),
-        description="测试事项",
         status=status,
         entered_by=entered_by,
+        **extra,
     )
 
 
 def make_org_unit(code: str, category: UnitCategory) -> Organization:
-    from jixiao.org.models import OrganizationKind
-
-    unit = Organization.objects.create(
-        code=code, name=f"街道{code}", kind=OrganizationKind.STREET, is_assessed_unit=True
-    )
+    unit = AssessedUnitFactory(code=code)
     enroll(unit, category)
     return unit

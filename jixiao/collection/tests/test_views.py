@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -25,7 +24,7 @@ from jixiao.collection.models import (
 from jixiao.collection.tasks import email_notifications
 from jixiao.collection.tests import factories as f
 from jixiao.collection.tests.conftest import World
-from jixiao.core.testing import login
+from jixiao.core.testing import login, page_text
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
@@ -372,7 +371,33 @@ def test_the_bell_counts_unread_notifications(
     assert "数据已公示" in body
 
 
-@pytest.mark.parametrize("who", ["office_client", "department_client", "unit_client"])
-def test_home_panels_render_for_each_collection_role(world: World, who: str, request: Any) -> None:
-    client: Client = request.getfixturevalue(who)
-    assert client.get(reverse("core:home")).status_code == 200
+def test_the_office_home_counts_what_waits_for_review_and_lists_open_periods(
+    world: World, office_client: Client
+) -> None:
+    f.make_entry(world.period, world.direct, world.unit, status=EntryStatus.SUBMITTED)
+    f.make_entry(world.period, world.direct, world.other_unit, status=EntryStatus.SUBMITTED)
+    f.make_entry(world.period, world.deduction, world.unit, status=EntryStatus.APPROVED)
+    text = page_text(office_client.get(reverse("core:home")))
+    assert "数据采集与审核" in text
+    assert "2 待初审" in text
+    assert "1 待公示" in text
+    assert f"{world.period.name} 截止" in text
+
+
+def test_the_department_home_shows_returned_data_and_its_progress(
+    world: World, department_client: Client
+) -> None:
+    f.make_entry(world.period, world.direct, world.unit, status=EntryStatus.RETURNED)
+    f.make_entry(world.period, world.deduction, world.unit, status=EntryStatus.SUBMITTED)
+    text = page_text(department_client.get(reverse("core:home")))
+    assert "1 条数据被退回，请修改后重新提交。" in text
+    assert world.period.name in text
+    assert "已提交 1/" in text
+
+
+def test_the_unit_home_counts_its_published_data(world: World, unit_client: Client) -> None:
+    f.make_entry(world.period, world.direct, world.unit, status=EntryStatus.PUBLISHED)
+    f.make_entry(world.period, world.direct, world.other_unit, status=EntryStatus.PUBLISHED)
+    text = page_text(unit_client.get(reverse("core:home")))
+    assert "1 已公示数据" in text
+    assert "0 复核申请待答复" in text

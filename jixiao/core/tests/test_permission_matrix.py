@@ -14,6 +14,7 @@ from django.urls import reverse
 from jixiao.accounts.models import User
 from jixiao.core.testing import PERSONA_USERNAMES, login
 from jixiao.org.models import AssessmentYear
+from jixiao.org.tests.factories import AssessmentYearFactory
 
 EVERYONE = set(PERSONA_USERNAMES)
 DIRECTORY_READERS = {"office", "sysadmin"}
@@ -24,6 +25,7 @@ NOT_FOUND = {("accounts:user_edit", "secadmin"), ("accounts:user_reset_password"
 # (url name, args factory, users allowed to GET it)
 VIEWS: list[tuple[str, Any, set[str]]] = [
     ("core:home", lambda p: [], EVERYONE),
+    ("core:jobs", lambda p: [], EVERYONE),
     ("accounts:profile", lambda p: [], EVERYONE),
     ("accounts:password_change", lambda p: [], EVERYONE),
     # Both account admins, each for its own accounts (accounts/tests/test_admin_duties.py).
@@ -54,7 +56,7 @@ POSTS: list[tuple[str, Any, set[str]]] = [
 
 @pytest.fixture
 def people(personas: dict[str, User]) -> dict[str, Any]:
-    year = AssessmentYear.objects.create(year=2026, name="2026 年度")
+    year = AssessmentYearFactory(year=2026, is_current=False)
     return {**personas, "_year": year}
 
 

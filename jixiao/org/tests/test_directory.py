@@ -11,13 +11,19 @@ from jixiao.accounts.models import User
 from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.core.testing import login
 from jixiao.org.models import AssessmentYear, Organization, UnitCategory, UnitEnrollment
+from jixiao.org.tests.factories import (
+    AssessmentYearFactory,
+    OrganizationFactory,
+    UnitCategoryFactory,
+    UnitEnrollmentFactory,
+)
 
 
 @pytest.fixture
 def year(db: None) -> AssessmentYear:
-    year = AssessmentYear.objects.create(year=2026, name="2026 年度", is_current=True)
-    UnitCategory.objects.create(year=year, code="JD", name="街道类", scale=1000)
-    UnitCategory.objects.create(year=year, code="DQ", name="党群类", scale=100)
+    year = AssessmentYearFactory(year=2026, is_current=True)
+    UnitCategoryFactory(year=year, code="JD", name="街道类", scale=1000)
+    UnitCategoryFactory(year=year, code="DQ", name="党群类", scale=100)
     return year
 
 
@@ -176,10 +182,8 @@ def test_a_workbook_with_wrong_columns_is_refused(
 def test_the_export_round_trips_through_the_import(
     system_admin_client: Client, year: AssessmentYear, unit_org: Organization
 ) -> None:
-    UnitEnrollment.objects.create(
-        year=year, unit=unit_org, category=UnitCategory.objects.get(code="JD"), staffing=77
-    )
-    Organization.objects.create(code="EVIL", name="=cmd|' /C calc'!A0", kind="other")
+    UnitEnrollmentFactory(unit=unit_org, category=UnitCategory.objects.get(code="JD"), staffing=77)
+    OrganizationFactory(code="EVIL", name="=cmd|' /C calc'!A0", kind="other")
     exported = system_admin_client.get(reverse("org:organization_export"))
     wb = load_workbook(io.BytesIO(exported.content))
     names = [row[1] for row in wb.active.iter_rows(min_row=2, values_only=True)]
@@ -207,7 +211,7 @@ def test_a_unit_is_enrolled_in_one_category_per_year(
     system_admin_client: Client, year: AssessmentYear, unit_org: Organization
 ) -> None:
     jd = UnitCategory.objects.get(code="JD")
-    UnitEnrollment.objects.create(year=year, unit=unit_org, category=jd)
+    UnitEnrollmentFactory(unit=unit_org, category=jd)
     response = system_admin_client.post(
         reverse("org:enrollment_create", args=[year.pk]),
         {"unit": unit_org.pk, "category": UnitCategory.objects.get(code="DQ").pk},

@@ -1,4 +1,7 @@
-"""Small database builders for results tests: a year, a scheme tree, entries, events."""
+"""Small database builders for results tests: a year, a scheme tree, entries, events —
+`World` and the worked examples of the articles (`zhangjiagang_world`, `liwan_world`),
+built on the apps' factory_boy factories. Province-scale data comes from the bench
+generator instead (`province.py` here)."""
 
 from __future__ import annotations
 
@@ -10,24 +13,27 @@ from typing import Any
 
 from django.utils import timezone
 
-from bench.province import Province
 from jixiao.collection.models import (
     BonusPenaltyEvent,
     BonusPenaltyStatus,
     CollectionPeriod,
     Entry,
     EntryStatus,
-    PeriodStatus,
 )
-from jixiao.core.testing import make_org
-from jixiao.org.models import (
-    AssessmentYear,
-    Organization,
-    OrganizationKind,
-    UnitCategory,
-    UnitEnrollment,
+from jixiao.collection.tests.factories import (
+    BonusPenaltyEventFactory,
+    CollectionPeriodFactory,
+    EntryFactory,
 )
-from jixiao.scheme.models import DataPeriod, Indicator, IndicatorPoints, Scheme, SchemeStatus
+from jixiao.org.models import AssessmentYear, Organization, OrganizationKind, UnitCategory
+from jixiao.org.tests.factories import (
+    AssessmentYearFactory,
+    OrganizationFactory,
+    UnitCategoryFactory,
+    UnitEnrollmentFactory,
+)
+from jixiao.scheme.models import DataPeriod, Indicator, Scheme
+from jixiao.scheme.tests.factories import IndicatorFactory, IndicatorPointsFactory, SchemeFactory
 
 D = Decimal
 
@@ -43,21 +49,15 @@ class World:
     indicators: dict[str, Indicator] = field(default_factory=dict)
 
     def category(self, code: str, scale: int = 100, name: str | None = None) -> UnitCategory:
-        category, _ = UnitCategory.objects.get_or_create(
-            year=self.year, code=code, defaults={"name": name or code, "scale": scale}
-        )
+        category = UnitCategoryFactory(year=self.year, code=code, name=name or code, scale=scale)
         self.categories[code] = category
         return category
 
     def unit(self, code: str, category: str, staffing: int | None = None) -> Organization:
-        org = self.units.get(code) or make_org(
-            code, name=f"单位{code}", kind=OrganizationKind.AGENCY, is_assessed_unit=True
+        org = self.units.get(code) or OrganizationFactory(
+            code=code, name=f"单位{code}", kind=OrganizationKind.AGENCY, is_assessed_unit=True
         )
-        UnitEnrollment.objects.update_or_create(
-            year=self.year,
-            unit=org,
-            defaults={"category": self.categories[category], "staffing": staffing},
-        )
+        UnitEnrollmentFactory(unit=org, category=self.categories[category], staffing=staffing)
         self.units[code] = org
         return org
 
@@ -75,7 +75,7 @@ class World:
         owner: Organization | None = None,
     ) -> Indicator:
         level = code.count(".") + 1
-        indicator = Indicator.objects.create(
+        indicator = IndicatorFactory(
             scheme=self.scheme,
             parent=self.indicators[parent] if parent else None,
             code=code,
@@ -94,7 +94,7 @@ class World:
             points if isinstance(points, Mapping) else dict.fromkeys(self.categories, points)
         )
         for category_code, value in by_category.items():
-            IndicatorPoints.objects.create(
+            IndicatorPointsFactory(
                 indicator=indicator, category=self.categories[category_code], points=D(value)
             )
         self.indicators[code] = indicator
@@ -112,7 +112,7 @@ class World:
         by: Any = None,
     ) -> Entry:
         now = timezone.now()
-        return Entry.objects.create(
+        return EntryFactory(
             period=period or self.period,
             indicator=self.indicators[indicator],
             unit=self.units[unit],
@@ -121,6 +121,8 @@ class World:
             reference=None if reference is None else D(str(reference)),
             grade=grade,
             status=status,
+            score=None,
+            published_at=None,
             entered_by=by,
             entered_at=now if by else None,
             reviewed_by=by,
@@ -128,39 +130,33 @@ class World:
         )
 
     def event(self, unit: str, indicator: str, points: Any, description: str) -> BonusPenaltyEvent:
-        return BonusPenaltyEvent.objects.create(
-            scheme=self.scheme,
+        return BonusPenaltyEventFactory(
             indicator=self.indicators[indicator],
             unit=self.units[unit],
             department=self.department,
             points=D(str(points)),
             occurred_on=dt.date(self.year.year, 6, 1),
             description=description,
+            document_number="",
             status=BonusPenaltyStatus.APPROVED,
         )
 
 
 def make_world(year: int = 2026, department: Organization | None = None) -> World:
-    assessment_year, _ = AssessmentYear.objects.get_or_create(
-        year=year, defaults={"name": f"{year} 年度", "is_current": year == 2026}
-    )
-    scheme, _ = Scheme.objects.get_or_create(
-        year=assessment_year,
-        defaults={"name": f"{year} 年度考核方案", "status": SchemeStatus.PUBLISHED},
-    )
-    period, _ = CollectionPeriod.objects.get_or_create(
+    assessment_year = AssessmentYearFactory(year=year)
+    scheme = SchemeFactory(year=assessment_year, name=f"{year} 年度考核方案")
+    period = CollectionPeriod.objects.filter(
+        scheme=scheme, code=f"{year}-Y"
+    ).first() or CollectionPeriodFactory(
         scheme=scheme,
         code=f"{year}-Y",
-        defaults={
-            "kind": DataPeriod.ANNUAL,
-            "name": f"{year} 年度",
-            "starts_on": dt.date(year, 1, 1),
-            "ends_on": dt.date(year, 12, 31),
-            "deadline": timezone.make_aware(dt.datetime(year + 1, 1, 15)),
-            "status": PeriodStatus.OPEN,
-        },
+        kind=DataPeriod.ANNUAL,
+        name=f"{year} 年度",
+        starts_on=dt.date(year, 1, 1),
+        ends_on=dt.date(year, 12, 31),
+        deadline=timezone.make_aware(dt.datetime(year + 1, 1, 15)),
     )
-    dept = department or make_org("TJJ", name="区统计局", is_department=True)
+    dept = department or OrganizationFactory(code="TJJ", name="区统计局", is_department=True)
     return World(assessment_year, scheme, period, dept)
 
 
@@ -213,62 +209,3 @@ def liwan_world(scores: list[int], year: int = 2026) -> World:
     for i, score in enumerate(scores):
         w.entry(f"U{i:02d}", "S", score)
     return w
-
-
-def province_world(
-    units: int = 60, categories: int = 2, leaves: int = 25, seed: int = 11, year: int = 2026
-) -> tuple[World, Province]:
-    """A generated province (bench/province.py: every method, grades, events, a little
-    missing data) written into the database, with the generator's own engine input to
-    compare against."""
-    from bench.province import generate_province
-    from jixiao.collection.models import INPUT_COLUMNS
-    from jixiao.scoring.engine import TextColumn
-    from jixiao.scoring.snapshot import _jsonable
-
-    province = generate_province(units, categories, leaves, seed)
-    w = make_world(year)
-    for tree in province.trees:
-        w.category(tree.category_code, int(tree.scale))
-    for unit in province.units:
-        w.unit(unit.unit_code, unit.category_code, staffing=unit.staffing)
-    for tree in province.trees:
-        for node in sorted(tree.nodes, key=lambda n: (n.level, n.sort_order, n.code)):
-            w.indicator(
-                node.code,
-                node.parent_code,
-                {tree.category_code: node.points},
-                node.method or "",
-                _jsonable(dict(node.params)),
-                kind=node.kind,
-                name=node.name,
-                bonus_cap=node.bonus_cap,
-                penalty_cap=node.penalty_cap,
-            )
-    entries = []
-    for item in province.leaf_inputs():
-        columns: dict[str, Any] = {"value": None, "reference": None, "grade": ""}
-        for name, value in item.values.items():
-            columns[INPUT_COLUMNS[name]] = value
-        entries.append(
-            Entry(
-                period=w.period,
-                indicator=w.indicators[item.indicator_code],
-                unit=w.units[item.unit_code],
-                department=w.department,
-                value=None if columns["value"] is None else D(str(columns["value"])),
-                reference=None if columns["reference"] is None else D(str(columns["reference"])),
-                grade=columns["grade"] or "",
-                status=EntryStatus.APPROVED,
-            )
-        )
-    Entry.objects.bulk_create(entries, batch_size=500)
-    assert all(
-        isinstance(f, TextColumn) or f.values.dtype != object
-        for c in province.data.data.values()
-        for col in c.columns.values()
-        for f in col.fields.values()
-    )
-    for event in province.events:
-        w.event(event.unit_code, event.indicator_code, event.points, event.description)
-    return w, province

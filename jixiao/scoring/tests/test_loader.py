@@ -19,7 +19,8 @@ from jixiao.scoring import actions, loader
 from jixiao.scoring.engine import CategoryData, NumberColumn, score_province
 from jixiao.scoring.models import UnitResult
 from jixiao.scoring.snapshot import EntryRefs
-from jixiao.scoring.tests.factories import World, province_world
+from jixiao.scoring.tests.factories import World
+from jixiao.scoring.tests.province import province_world
 
 D = Decimal
 pytestmark = pytest.mark.django_db

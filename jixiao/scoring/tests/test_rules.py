@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditAction, AuditEvent
-from jixiao.core.testing import PERSONA_USERNAMES, login
+from jixiao.core.testing import PERSONA_USERNAMES, download_from_job, login
 from jixiao.scoring import actions
 from jixiao.scoring.models import CategoryRules, RankingsAudience, UnitResult, YearRules
 from jixiao.scoring.outcomes import payouts
@@ -255,7 +255,7 @@ def test_award_amounts_appear_on_rankings_card_and_excel(
     card = office_client.get(reverse("scoring:card", args=[run.pk, top.unit_id])).content.decode()
     assert "考核系数" in card
     assert "22222.21" in card
-    response = office_client.get(reverse("scoring:export_xlsx", args=[run.pk]))
+    response = download_from_job(office_client, reverse("scoring:export_xlsx", args=[run.pk]))
     sheet = load_workbook(io.BytesIO(response.content))["成绩汇总"]
     header = [c.value for c in sheet[1]]
     amount_col = header.index("奖励金额（元）")

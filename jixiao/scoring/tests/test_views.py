@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from jixiao.accounts.models import User
-from jixiao.core.testing import login
+from jixiao.core.testing import download_from_job, login, page_text
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, RunStatus, ScoreRun
@@ -53,6 +53,10 @@ def status(client: Client, name: str, *args: Any) -> int:
     return client.get(reverse(name, args=args)).status_code
 
 
+def download_export(client: Client, run: ScoreRun) -> Any:
+    return download_from_job(client, reverse("scoring:export_xlsx", args=[run.pk]))
+
+
 def test_outsiders_see_no_results_page(personas: dict[str, User], published: ScoreRun) -> None:
     unit_id = published.results.first().unit_id  # type: ignore[union-attr]
     for username in OUTSIDERS:
@@ -74,7 +78,7 @@ def test_the_office_and_leaders_read_everything_published(
         assert status(client, "scoring:statistics", published.pk) == 200
         assert status(client, "scoring:card", published.pk, unit_org.pk) == 200
         assert status(client, "scoring:explain", published.pk, unit_org.pk) == 200
-        assert status(client, "scoring:export_xlsx", published.pk) == 200
+        assert download_export(client, published).status_code == 200
         assert status(client, "scoring:department", published.pk) == 403
 
 
@@ -168,6 +172,14 @@ def test_only_the_office_computes_and_publishes(
     assert run.rankings_audience == RankingsAudience.UNITS
 
 
+def test_the_statistics_page_shows_each_categorys_figures(
+    office_client: Client, published: ScoreRun
+) -> None:
+    text = page_text(office_client.get(reverse("scoring:statistics", args=[published.pk])))
+    # 机关部门: five units (90.50, 89.75, 67.90, 23.75, 12.50), one at ≥ 90, mean 56.88.
+    assert "机关部门 5 1 20% 56.88 90.50 12.50 优秀 1 合格 4" in text
+
+
 def test_the_card_shows_points_lost_and_the_reason(
     office_client: Client, published: ScoreRun, department_org: Organization
 ) -> None:
@@ -185,7 +197,7 @@ def test_the_card_shows_points_lost_and_the_reason(
 
 
 def test_the_excel_export_holds_every_result(office_client: Client, published: ScoreRun) -> None:
-    response = office_client.get(reverse("scoring:export_xlsx", args=[published.pk]))
+    response = download_export(office_client, published)
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook["成绩汇总"]
     rows = {row[2]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
@@ -209,7 +221,8 @@ def test_the_pdf_cards_carry_the_figures_in_chinese(
     assert b"/FontFile2" in response.content
     assert b"STSong" not in response.content
     assert len(response.content) < 200_000  # a subset, not the 10 MB font
-    batch = office_client.get(reverse("scoring:cards_pdf", args=[published.pk]))
+    batch = download_from_job(office_client, reverse("scoring:cards_pdf", args=[published.pk]))
+    assert batch["Content-Type"] == "application/pdf"
     assert batch.content.startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext not installed")

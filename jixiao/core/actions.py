@@ -1,0 +1,40 @@
+"""Writes of the core app: starting a long job (see jixiao.core.jobs)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from jixiao.audit.records import record_create
+from jixiao.core.jobs import runner_for
+from jixiao.core.models import FINISHED_STATES, Job
+
+
+def start_job(owner: Any, kind: str, title: str, params: dict[str, Any] | None = None) -> Job:
+    """Record a job for `owner` and run it after commit (eagerly when embedded, on a
+    worker otherwise). Raises JobError for an unknown kind before anything is written."""
+    from jixiao.core.tasks import run_job
+
+    runner_for(kind)
+    with transaction.atomic():
+        job = Job.objects.create(owner=owner, kind=kind, title=title[:200], params=params or {})
+        record_create(job)
+        transaction.on_commit(lambda: run_job.delay(job.pk))
+    prune_jobs()
+    job.refresh_from_db()
+    return job
+
+
+def prune_jobs(now: dt.datetime | None = None) -> int:
+    """Forget finished jobs older than JIXIAO_JOB_KEEP_DAYS, with their files."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.JIXIAO_JOB_KEEP_DAYS)
+    old = list(Job.objects.filter(state__in=FINISHED_STATES, finished_at__lt=cutoff))
+    for job in old:
+        if job.result:
+            job.result.delete(save=False)
+    Job.objects.filter(pk__in=[job.pk for job in old]).delete()
+    return len(old)

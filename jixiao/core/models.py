@@ -1,0 +1,80 @@
+"""Long jobs (后台任务): one row per piece of long work a user started — a batch of PDF
+report cards, an Excel export, a recompute. A Celery task does the work and writes its
+progress here; the job page polls this row, so it survives a page reload and any app
+server can answer. Results are files in the default storage (under the data directory),
+never in memory: app servers keep no state of their own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+FINISHED_STATES = (JobState.DONE, JobState.FAILED)
+
+
+class JobQuerySet(models.QuerySet["Job"]):
+    def owned_by(self, user: Any) -> JobQuerySet:
+        return self.filter(owner_id=getattr(user, "pk", None))
+
+    def unfinished(self) -> JobQuerySet:
+        return self.exclude(state__in=FINISHED_STATES)
+
+
+class Job(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="jobs",
+        verbose_name=_("发起人"),
+    )
+    # The registered kind (see jixiao.core.jobs): which runner does the work.
+    kind = models.CharField(_("任务类型"), max_length=40)
+    title = models.CharField(_("任务"), max_length=200)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    result = models.FileField(_("结果文件"), upload_to="jobs/%Y/%m/", blank=True)
+    result_name = models.CharField(_("文件名"), max_length=200, blank=True)
+    # A page to open when done, for jobs whose result is not a file (a new run).
+    result_url = models.CharField(_("结果页面"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = JobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("owner", "-created_at"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(progress__lte=100), name="core_job_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in FINISHED_STATES
+
+    @property
+    def has_file(self) -> bool:
+        return self.state == JobState.DONE and bool(self.result)
