@@ -21,7 +21,7 @@ from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
 from jixiao.collection.models import INPUT_COLUMNS, Entry, EntryStatus
 from jixiao.org.models import AssessmentYear
-from jixiao.scoring import loader, quarterly
+from jixiao.scoring import loader, quarterly, records
 from jixiao.scoring.engine import (
     CategoryData,
     CategoryResult,
@@ -93,6 +93,10 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
     snapshots: dict[str, tuple[bytes, dict[str, Any]]] = {}
     for code in sorted(inputs.data):
         blob, layout = dump_data(inputs.data[code])
+        # What the run shows besides numbers (reasons, who, evidence), frozen with it.
+        layout["records"] = records.records_for(
+            _entry_ids(inputs.data[code]), [e.ref for e in inputs.data[code].events if e.ref]
+        )
         layout["periods"] = {
             leaf: period
             for leaf, period in inputs.periods_by_code.items()
@@ -214,6 +218,20 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             ),
         )
     return run
+
+
+def _entry_ids(data: CategoryData) -> list[int]:
+    ids: list[int] = []
+    for column in data.columns.values():
+        refs = column.refs
+        if refs is None:
+            continue
+        array = getattr(refs, "ids", None)
+        if array is not None:
+            ids.extend(int(i) for i in array[array >= 0].tolist())
+        else:
+            ids.extend(r for r in refs if type(r) is int)
+    return ids
 
 
 def _digest(tree: Any, rules: Any, layout: dict[str, Any], blob: bytes) -> str:
@@ -434,7 +452,8 @@ def _outcomes(state: _Cached) -> dict[str, Outcome]:
 def apply_patches(
     compiled: CompiledTree, data: CategoryData, patches: list[list[Any]]
 ) -> CategoryData:
-    for unit_code, indicator_code, values, ref in patches:
+    # A patch is [unit, indicator, values or None, entry id, record (since format 3)].
+    for unit_code, indicator_code, values, ref, *_record in patches:
         if values is None:
             data = data.without_input(unit_code, indicator_code)
         else:
@@ -514,9 +533,11 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             columns = {"value": value, "reference": reference, "grade": grade or None}
             values = {f.name: columns[INPUT_COLUMNS.get(f.name, "value")] for f in fields}
             text = {k: None if v is None else str(v) for k, v in values.items()}
-            patch = [unit_code, indicator_code, text, entry_id]
+            # The entry's texts as they are now travel with its new figures.
+            frozen = records.entry_records([entry_id]).get(str(entry_id))
+            patch = [unit_code, indicator_code, text, entry_id, frozen]
         else:
-            patch = [unit_code, indicator_code, None, entry_id]
+            patch = [unit_code, indicator_code, None, entry_id, None]
         data = apply_patches(state.compiled, state.data, [patch])
         result = rescore(state.result, data, [indicator_code])
         outcomes = _rewrite_category(run, rc_id, state, result)

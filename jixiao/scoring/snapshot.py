@@ -8,7 +8,9 @@ text (grades, opaque refs) and integers beyond int64 go as JSON inside the same
 their fields in order, the units and the events. Writing or reading a category is a few
 array operations, not one per column.
 
-Format 1 (no "format" key; runs computed before format 2) is still read.
+Format 3 is format 2 plus `layout["records"]`: each entry's and event's texts as they
+were at computation time (reason, who and when, evidence; see `jixiao.scoring.records`).
+Formats 2 and 1 (no "format" key; runs computed before format 2) are still read.
 
 Loading gives back an equal `CategoryData`, so a run's explanations are rebuilt from
 exactly what it computed. The scheme tree is stored as JSON and rebuilt into a
@@ -89,7 +91,9 @@ class _Unpacker:
         return array[offset : offset + n]
 
 
-FORMAT = 2
+FORMAT = 3
+#: Formats whose arrays are laid out as format 2 (3 only adds records to the layout).
+MATRIX_FORMATS = (2, 3)
 
 
 def _matrix(rows: Sequence[np.ndarray], n: int, dtype: Any) -> np.ndarray:
@@ -110,7 +114,8 @@ def _narrow(matrix: np.ndarray) -> np.ndarray:
 
 
 def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
-    """(archive bytes, JSON layout) of a category's engine input (format 2)."""
+    """(archive bytes, JSON layout) of a category's engine input (format 3 arrays; the
+    caller adds the records)."""
     n = len(data.unit_codes)
     numbers: list[np.ndarray] = []
     masks: list[np.ndarray] = []
@@ -184,7 +189,7 @@ def _events(layout: Mapping[str, Any]) -> tuple[BonusPenaltyEvent, ...]:
 
 
 def load_data(blob: bytes, layout: Mapping[str, Any]) -> CategoryData:
-    if layout.get("format") != FORMAT:
+    if layout.get("format") not in MATRIX_FORMATS:
         return _load_v1(blob, layout)
     arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
     n = len(layout["units"])
