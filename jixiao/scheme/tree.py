@@ -38,6 +38,7 @@ class NodeData:
     standard: str = ""
     owner_code: str | None = None
     period: str = "annual"
+    must_report: bool = False
     method: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
     bonus_cap: Decimal | None = None
