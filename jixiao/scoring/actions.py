@@ -19,8 +19,9 @@ from django.utils import timezone
 
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
-from jixiao.collection.models import INPUT_COLUMNS, Entry, EntryStatus
+from jixiao.collection.models import INPUT_COLUMNS, Entry
 from jixiao.org.models import AssessmentYear
+from jixiao.scheme.models import Scheme
 from jixiao.scoring import loader, quarterly, records
 from jixiao.scoring.engine import (
     CategoryData,
@@ -97,7 +98,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
         layout["records"] = records.records_for(
             _entry_ids(inputs.data[code]), [e.ref for e in inputs.data[code].events if e.ref]
         )
-        layout["periods"] = {
+        layout["required_periods"] = {
             leaf: period
             for leaf, period in inputs.periods_by_code.items()
             if leaf in inputs.compiled[code].leaf_fields
@@ -208,7 +209,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                 result.categories[code],
                 rc.rules,
                 _last_year_from_layout(layout),
-                layout["periods"],
+                layout["required_periods"],
                 [],
                 {
                     unit: (result_pks[inputs.unit_ids[unit]], inputs.unit_ids[unit])
@@ -341,16 +342,6 @@ def set_rankings_audience(
 
 # Incremental recompute ---------------------------------------------------------------
 
-SCORING_STATUSES = frozenset(
-    set(EntryStatus.values)
-    - {
-        EntryStatus.DRAFT,
-        EntryStatus.SUBMITTED,
-        EntryStatus.RETURNED,
-        EntryStatus.AWAITING_CONFIRMATION,
-    }
-)
-
 
 @dataclass
 class _Cached:
@@ -363,6 +354,7 @@ class _Cached:
     result: CategoryResult
     rules: dict[str, Any]
     last_year: dict[str, LastYear]
+    #: 须按期报送 indicator code -> the period whose entry is required
     periods: dict[str, int]
     patches: list[list[Any]]
     #: unit code -> (UnitResult pk, unit id); read on first need
@@ -418,7 +410,7 @@ def _category_state(run_id: int, rc_id: int, digest: str) -> _Cached:
         score_category(compiled, data),
         rules,
         _last_year_from_layout(layout),
-        layout.get("periods", {}),
+        layout.get("required_periods", {}),
         patches,
     )
 
@@ -474,21 +466,14 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
     row = (
         Entry.objects.filter(pk=entry_id)
         .values_list(
-            "unit_id",
-            "unit__code",
-            "indicator__code",
-            "status",
-            "value",
-            "reference",
-            "grade",
-            "period__scheme__year_id",
-            "period_id",
+            "unit_id", "unit__code", "indicator_id", "indicator__code", "period__scheme_id"
         )
         .first()
     )
     if row is None:
         return None
-    unit_id, unit_code, indicator_code, status, value, reference, grade, year_id, period_id = row
+    unit_id, unit_code, indicator_id, indicator_code, scheme_id = row
+    year_id = Scheme.objects.filter(pk=scheme_id).values_list("year_id", flat=True).get()
     with transaction.atomic():
         run = (
             ScoreRun.objects.select_for_update(of=("self",))
@@ -520,22 +505,21 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             return None
         digest = dict(digests)[rc_id]
         state = _category_state(run.pk, rc_id, digest)
-        used_period = state.periods.get(indicator_code)
-        if used_period is not None and used_period != period_id:
-            # Another period's figure counts for this indicator: only a full computation
-            # can switch periods.
-            return None
         fields = state.compiled.leaf_fields.get(indicator_code)
         if fields is None:
             return None
+        # The unit's figure is its latest counting entry (the required period's for 须按期
+        # 报送): after this change that may be this entry, an earlier one, or none.
+        chosen = counting_entry(scheme_id, indicator_id, unit_id, state.periods.get(indicator_code))
         patch: list[Any]
-        if status in SCORING_STATUSES:
+        if chosen is not None:
+            chosen_id, value, reference, grade = chosen
             columns = {"value": value, "reference": reference, "grade": grade or None}
             values = {f.name: columns[INPUT_COLUMNS.get(f.name, "value")] for f in fields}
             text = {k: None if v is None else str(v) for k, v in values.items()}
             # The entry's texts as they are now travel with its new figures.
-            frozen = records.entry_records([entry_id]).get(str(entry_id))
-            patch = [unit_code, indicator_code, text, entry_id, frozen]
+            frozen = records.entry_records([chosen_id]).get(str(chosen_id))
+            patch = [unit_code, indicator_code, text, chosen_id, frozen]
         else:
             patch = [unit_code, indicator_code, None, entry_id, None]
         data = apply_patches(state.compiled, state.data, [patch])
@@ -574,6 +558,24 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             ),
         )
     return run
+
+
+def counting_entry(
+    scheme_id: int, indicator_id: int, unit_id: int, required_period: int | None
+) -> tuple[int, Any, Any, str] | None:
+    """(id, value, reference, grade) of the unit's entry that counts for the indicator:
+    the latest by period end (as `loader.latest_periods` orders them), or the required
+    period's; None when there is none."""
+    qs = Entry.objects.scoring_inputs().filter(
+        period__scheme_id=scheme_id, indicator_id=indicator_id, unit_id=unit_id
+    )
+    if required_period is not None:
+        qs = qs.filter(period_id=required_period)
+    return (
+        qs.order_by("-period__ends_on", "-period_id")
+        .values_list("id", "value", "reference", "grade")
+        .first()
+    )
 
 
 def _rewrite_category(
