@@ -36,6 +36,7 @@ from jixiao.scoring.engine import (
 )
 from jixiao.scoring.models import (
     CategoryRules,
+    GapAcknowledgement,
     RankingsAudience,
     RunCategory,
     RunStatus,
@@ -270,8 +271,88 @@ def summarize(
     }
 
 
+def acknowledge_gaps(run: ScoreRun, *, user: Any, keys: list[str], reason: str) -> int:
+    """The office has seen these gaps (`gaps.Gap.key`: "unit id:indicator code") of a
+    computed run and records why it publishes anyway. Returns how many were recorded."""
+    from jixiao.scoring.gaps import run_gaps
+
+    reason = reason.strip()
+    if not reason:
+        raise ResultActionError("请填写原因（将显示在相关单位的成绩单上）")
+    if not keys:
+        raise ResultActionError("请勾选要确认的数据项")
+    with transaction.atomic():
+        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.COMPUTED:
+            raise ResultActionError("该版本已发布或已被取代，不能再确认缺报数据")
+        current = {g.key: g for g in run_gaps(locked)}
+        unknown = [k for k in keys if k not in current]
+        if unknown:
+            raise ResultActionError("所选数据项已不再缺报或待审定，请刷新页面后重试")
+        for key in dict.fromkeys(keys):
+            gap = current[key]
+            ack = gap.acknowledged or GapAcknowledgement(
+                run=locked, unit_id=gap.unit_id, indicator_code=gap.indicator_code
+            )
+            before = None if ack.pk is None else {"kind": ack.kind, "reason": ack.reason}
+            ack.kind, ack.reason, ack.acknowledged_by = gap.kind, reason[:2000], user
+            ack.save()
+            record(
+                AuditAction.CREATE if before is None else AuditAction.UPDATE,
+                ack,
+                before=before,
+                after={
+                    "run": locked.number,
+                    "unit": gap.unit_code,
+                    "indicator": gap.indicator_code,
+                    "kind": gap.kind,
+                    "reason": ack.reason,
+                },
+                reason=reason,
+            )
+    return len(set(keys))
+
+
+def acknowledge_all_gaps(run: ScoreRun, *, user: Any, reason: str) -> int:
+    """Acknowledge every open gap of a run with one reason (the demo district, benches
+    and tests; the office ticks them one by one on the run page)."""
+    from jixiao.scoring.gaps import run_gaps
+
+    keys = [g.key for g in run_gaps(run) if g.acknowledged is None]
+    return acknowledge_gaps(run, user=user, keys=keys, reason=reason) if keys else 0
+
+
+def _check_gaps(run: ScoreRun) -> None:
+    """Publishing needs every gap acknowledged; acknowledgements of gaps that have since
+    closed (the data arrived and counts) are dropped, so no card shows a stale note."""
+    from jixiao.scoring.gaps import run_gaps
+
+    gaps = run_gaps(run)
+    open_gaps = [g for g in gaps if g.acknowledged is None]
+    if open_gaps:
+        named = "；".join(
+            f"{g.unit_name}·{g.indicator_code} {g.indicator_name}（{g.kind_label}）"
+            for g in open_gaps[:5]
+        )
+        more = f"等 {len(open_gaps)} 项" if len(open_gaps) > 5 else ""
+        raise ResultActionError(
+            f"有未报送或未审定的数据尚未逐项确认：{named}{more}。请在本页逐项确认并填写原因后再发布。"
+        )
+    current = {(g.unit_id, g.indicator_code): g for g in gaps}
+    for ack in GapAcknowledgement.objects.filter(run=run):
+        gap = current.get((ack.unit_id, ack.indicator_code))
+        if gap is None:
+            record(AuditAction.DELETE, ack, before={"kind": ack.kind, "reason": ack.reason})
+            ack.delete()
+        elif gap.kind != ack.kind:
+            record(AuditAction.UPDATE, ack, before={"kind": ack.kind}, after={"kind": gap.kind})
+            ack.kind = gap.kind
+            ack.save(update_fields=["kind"])
+
+
 def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") -> ScoreRun:
-    """Publish a computed run (绩效办): it becomes frozen; the previous one is superseded."""
+    """Publish a computed run (绩效办): it becomes frozen; the previous one is superseded.
+    Every gap (a unit without a counting figure) must have been acknowledged."""
     if audience not in RankingsAudience.values:
         raise ResultActionError("排名公布范围无效")
     with transaction.atomic():
@@ -281,6 +362,7 @@ def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") ->
         newest = ScoreRun.objects.filter(year_id=locked.year_id).aggregate(n=Max("number"))["n"]
         if newest != locked.number:
             raise ResultActionError("只能发布最新计算的版本；请先查看最新版本")
+        _check_gaps(locked)
         previous = (
             ScoreRun.objects.select_for_update()
             .filter(year_id=locked.year_id, status=RunStatus.PUBLISHED)
@@ -636,6 +718,8 @@ def explain_state(rc: RunCategory) -> tuple[CompiledTree, CategoryData, Category
 
 __all__ = [
     "ResultActionError",
+    "acknowledge_all_gaps",
+    "acknowledge_gaps",
     "compute_run",
     "explain_state",
     "publish_run",

@@ -22,7 +22,13 @@ from jixiao.scoring.engine import (
 )
 from jixiao.scoring.engine.fixed import SCORE_DIGITS
 from jixiao.scoring.engine.results import new_top_entrants, share_at_least
-from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
+from jixiao.scoring.models import (
+    GapAcknowledgement,
+    GapKind,
+    RunCategory,
+    ScoreRun,
+    UnitResult,
+)
 from jixiao.scoring.records import (
     ENTRY_FIELDS,
     EVENT_FIELDS,
@@ -168,8 +174,20 @@ class Card:
     explained: Explained
 
 
+def gap_notes(result: UnitResult) -> dict[str, str]:
+    """Indicator code -> "未报送：<reason>" / "未审定：<reason>": what the office said when
+    it published the run although the unit had no counting figure there."""
+    return {
+        code: f"{GapKind(kind).label}：{reason}"
+        for code, kind, reason in GapAcknowledgement.objects.filter(
+            run_id=result.run_id, unit_id=result.unit_id
+        ).values_list("indicator_code", "kind", "reason")
+    }
+
+
 def card_for(result: UnitResult) -> Card:
     explained = explain_result(result)
+    notes = gap_notes(result)
     lines = []
     for node in explained.explanation.walk():
         is_leaf = node.method is not None
@@ -177,6 +195,8 @@ def card_for(result: UnitResult) -> Card:
         reason = entry.reason if entry else ""
         if node.events:
             reason = "；".join(f"{e.points:+} {e.description}" for e in node.events)
+        if node.code in notes:
+            reason = f"{notes[node.code]}；{reason}" if reason else notes[node.code]
         lines.append(
             CardLine(
                 node.code,
