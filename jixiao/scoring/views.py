@@ -41,7 +41,13 @@ from jixiao.scoring.outcomes import Payout, payouts
 from jixiao.scoring.payouts import category_payouts, result_payout
 from jixiao.scoring.quarterly import card_quarters
 from jixiao.scoring.tasks import schedule_compute
-from jixiao.scoring.views_support import card_for, explain_result, owned_leaf_scores, run_diff
+from jixiao.scoring.views_support import (
+    card_for,
+    explain_result,
+    gap_notes,
+    owned_leaf_scores,
+    run_diff,
+)
 from jixiao.scoring.views_support import statistics as run_statistics
 
 SORTS = {
@@ -342,6 +348,7 @@ def explanation(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             "result": result,
             "explained": explained,
             "rows": explained.rows(),
+            "notes": gap_notes(result),
             "evidence_url": _evidence_url(),
         },
     )

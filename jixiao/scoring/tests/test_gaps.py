@@ -5,12 +5,14 @@ and explained on its card."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditEvent
@@ -159,3 +161,20 @@ def test_an_incremental_recompute_falls_back_to_the_earlier_figure(
     assert _score(run, "B") == D("50.00")  # Q3's figure counts again, not 0
     again = actions.compute_run(world.year, user=office)
     assert _score(again, "B") == D("50.00")
+
+
+def test_the_explanation_and_the_excel_say_why_too(
+    world: World, office: User, office_client: Client
+) -> None:
+    run = actions.compute_run(world.year, user=office)
+    actions.acknowledge_all_gaps(run, user=office, reason="三次催报未报送")
+    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    unit = world.units["C"].pk
+    page = office_client.get(reverse("scoring:explain", args=[run.pk, unit])).content.decode()
+    assert "未报送：三次催报未报送" in page
+    xlsx = office_client.get(reverse("scoring:export_xlsx", args=[run.pk])).content
+    sheet = load_workbook(io.BytesIO(xlsx))["成绩汇总"]
+    rows = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    header = [c.value for c in sheet[1]]
+    assert rows["C"][header.index("缺报指标")] == "1（未报送：三次催报未报送）"
+    assert rows["A"][header.index("缺报指标")] == "1（未审定：三次催报未报送）"
