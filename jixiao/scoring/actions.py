@@ -93,12 +93,12 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
         for code, r in result.categories.items()
     }
     snapshots: dict[str, tuple[bytes, dict[str, Any]]] = {}
+    # What the run shows besides numbers (reasons, who, evidence), frozen with it.
+    entry_records = records.category_entry_records(inputs.scheme.pk, year.pk)
     for code in sorted(inputs.data):
-        blob, layout = dump_data(inputs.data[code])
-        # What the run shows besides numbers (reasons, who, evidence), frozen with it.
-        layout["records"] = records.records_for(
-            _entry_ids(inputs.data[code]), [e.ref for e in inputs.data[code].events if e.ref]
-        )
+        blob, layout = dump_data(inputs.data[code], entry_records.get(code, b"{}"))
+        events = [e.ref for e in inputs.data[code].events if e.ref is not None]
+        layout["records"] = {"events": records.event_records(events)}
         layout["required_periods"] = {
             leaf: period
             for leaf, period in inputs.periods_by_code.items()
@@ -220,20 +220,6 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
             ),
         )
     return run
-
-
-def _entry_ids(data: CategoryData) -> list[int]:
-    ids: list[int] = []
-    for column in data.columns.values():
-        refs = column.refs
-        if refs is None:
-            continue
-        array = getattr(refs, "ids", None)
-        if array is not None:
-            ids.extend(int(i) for i in array[array >= 0].tolist())
-        else:
-            ids.extend(r for r in refs if type(r) is int)
-    return ids
 
 
 def _digest(tree: Any, rules: Any, layout: dict[str, Any], blob: bytes) -> str:

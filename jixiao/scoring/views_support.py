@@ -33,16 +33,22 @@ from jixiao.scoring.records import (
     ENTRY_FIELDS,
     EVENT_FIELDS,
     as_dict,
+    entry_records,
+    event_records,
     frozen_records,
-    records_for,
+    local_text,
+    status_label,
 )
+from jixiao.scoring.snapshot import load_entry_records
 
-# Rebuilt category states, keyed by run category and its digest.
-_STATES: OrderedDict[tuple[int, str], tuple[CategoryData, CategoryResult]] = OrderedDict()
+# Rebuilt category states (engine input, result, frozen records), keyed by run category
+# and its digest.
+_State = tuple[CategoryData, CategoryResult, dict[str, Any] | None]
+_STATES: OrderedDict[tuple[int, str], _State] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def category_state(rc: RunCategory) -> tuple[CategoryData, CategoryResult]:
+def category_state(rc: RunCategory) -> _State:
     from jixiao.scoring.actions import explain_state
 
     # The digest changes with every input change (and ids can be reused on SQLite).
@@ -52,11 +58,12 @@ def category_state(rc: RunCategory) -> tuple[CategoryData, CategoryResult]:
             _STATES.move_to_end(key)
             return _STATES[key]
     _, data, result = explain_state(rc)
+    frozen = frozen_records(load_entry_records(rc.data, rc.layout), rc.layout, rc.patches)
     with _LOCK:
-        _STATES[key] = (data, result)
+        _STATES[key] = (data, result, frozen)
         while len(_STATES) > 16:
             _STATES.popitem(last=False)
-    return data, result
+    return data, result, frozen
 
 
 def fixed(value: int) -> Decimal:
@@ -123,22 +130,22 @@ class Explained:
 
 def explain_result(result: UnitResult) -> Explained:
     rc = result.run_category
-    data, category_result = category_state(rc)
+    data, category_result, frozen = category_state(rc)
     explanation = explain(category_result, data, result.unit.code)
     entry_ids = [n.ref for n in explanation.walk() if n.ref is not None]
     event_ids = [e.ref for n in explanation.walk() for e in n.events if e.ref is not None]
-    frozen = frozen_records(rc.layout, rc.patches)
+    live = frozen is None
     if frozen is None:
         # A run computed before records were frozen (snapshot format < 3).
-        frozen = records_for(entry_ids, event_ids)
-        live = True
-    else:
-        live = False
+        frozen = {"entries": entry_records(entry_ids), "events": event_records(event_ids)}
     entries = {}
     for pk in entry_ids:
         record = as_dict(ENTRY_FIELDS, frozen["entries"].get(str(pk)))
         if record is not None:
             evidence = [(int(i), str(n)) for i, n in record.pop("evidence", [])]
+            for when in ("entered_at", "reviewed_at", "confirmed_at"):
+                record[when] = local_text(record[when])
+            record["status"] = status_label(record["status"])
             entries[pk] = EntryInfo(pk, evidence=evidence, **record)
     events = {}
     for pk in event_ids:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -23,7 +25,7 @@ from jixiao.collection.models import (
     EvidenceFile,
 )
 from jixiao.org.models import Organization
-from jixiao.scoring import actions
+from jixiao.scoring import actions, records
 from jixiao.scoring.models import RankingsAudience, ScoreRun, UnitResult
 from jixiao.scoring.tests.factories import World, zhangjiagang_world
 from jixiao.scoring.views_support import card_for
@@ -151,3 +153,30 @@ def test_an_incremental_recompute_carries_the_changed_entrys_record(
     actions.recompute_entry(entry.pk)
     page = office_client.get(reverse("scoring:card", args=[run.pk, unit_org.pk])).content
     assert "复核后改为扣 2 次" in page.decode()
+
+
+def test_the_servers_records_equal_the_generic_ones(
+    world: World, unit_org: Organization, department: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entry = Entry.objects.get(unit=unit_org, indicator__code="1.2.1")
+    EvidenceFile.objects.create(
+        entry=entry,
+        file=ContentFile(b"%PDF-1.4", name="a.pdf"),
+        original_name="检查通报.pdf",
+        content_type="application/pdf",
+        extension=".pdf",
+        size=8,
+        sha256="0" * 64,
+        uploaded_by=department,
+    )
+    Entry.objects.filter(pk=entry.pk).update(status=EntryStatus.SUBMITTED)  # not counting
+    here = records.category_entry_records(world.scheme.pk, world.year.pk)
+    monkeypatch.setattr(connection, "vendor", "generic")
+    generic = records.category_entry_records(world.scheme.pk, world.year.pk)
+    assert sorted(here) == sorted(generic) == ["JG"]
+    assert json.loads(here["JG"]) == json.loads(generic["JG"])
+    frozen = json.loads(generic["JG"])
+    assert str(entry.pk) not in frozen
+    other = Entry.objects.get(unit=unit_org, indicator__code="1.1.1")
+    assert frozen[str(other.pk)][3] == department.display_name
+    assert frozen[str(other.pk)][1] == EntryStatus.APPROVED
