@@ -528,9 +528,10 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
     results moved. Returns None when there is no working run to update (the office then
     computes a new version).
 
-    With the category cached in this process (see `_CACHE`), this is six statements:
-    the entry, the run (locked), the run's category digests, the changed results, the
-    category's patch and digest, the run's fingerprint, plus the audit row."""
+    With the category cached in this process (see `_CACHE`): the entry, its scheme's
+    year, the run (locked), the run's category digests, the unit's counting entry and its
+    record (a few small queries), the changed results, the category's patch and digest,
+    the run's fingerprint, plus the audit row."""
     row = (
         Entry.objects.filter(pk=entry_id)
         .values_list(
