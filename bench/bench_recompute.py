@@ -373,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
         run = actions.compute_run(year, note="bench")
         runs.append(time.perf_counter() - started)
         if i == 0:
+            actions.acknowledge_all_gaps(run, user=None, reason="bench")
             actions.publish_run(run, user=None, audience=RankingsAudience.LEADERS)
     assert run is not None
     best = min(runs)

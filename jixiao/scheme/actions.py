@@ -51,6 +51,7 @@ INDICATOR_FIELDS = (
     "standard",
     "owner_id",
     "period",
+    "must_report",
     "method",
     "params",
     "bonus_cap",
@@ -415,6 +416,7 @@ def replace_tree(
         indicator.standard = node.standard
         indicator.owner = orgs[node.owner_code] if node.owner_code else None
         indicator.period = node.period
+        indicator.must_report = node.must_report
         indicator.method = node.method
         indicator.params = dict(node.params)
         indicator.bonus_cap = node.bonus_cap
@@ -499,6 +501,7 @@ class IndicatorInput:
     penalty_cap: Decimal | None
     points: dict[str, Decimal]
     units: list[Organization]
+    must_report: bool = False
 
 
 def _apply_input(indicator: Indicator, data: IndicatorInput) -> None:
@@ -510,6 +513,7 @@ def _apply_input(indicator: Indicator, data: IndicatorInput) -> None:
     indicator.standard = data.standard
     indicator.owner = data.owner
     indicator.period = data.period
+    indicator.must_report = data.must_report
     indicator.method = data.method
     indicator.params = data.params
     indicator.bonus_cap = data.bonus_cap

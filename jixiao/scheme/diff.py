@@ -27,6 +27,7 @@ FIELD_LABELS: dict[str, Any] = {
     "standard": _("评分标准"),
     "owner_code": _("数据采集单位"),
     "period": _("数据周期"),
+    "must_report": _("须按期报送"),
     "method": _("计分方法"),
     "params": _("计分参数"),
     "bonus_cap": _("加分上限"),

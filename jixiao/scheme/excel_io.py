@@ -46,6 +46,7 @@ OPTIONAL = [
     "数据采集单位编码",
     "数据采集单位",
     "数据周期",
+    "须按期报送",
     "计分方法",
     "计分参数",
     "加分上限",
@@ -78,6 +79,7 @@ def _columns(categories: Sequence[UnitCategory]) -> list[str]:
         "数据采集单位编码",
         "数据采集单位",
         "数据周期",
+        "须按期报送",
         "计分方法",
         "计分参数",
         *[category_header(c) for c in categories],
@@ -123,6 +125,7 @@ def export_workbook(scheme: Scheme) -> Workbook:
             safe_cell(node.owner_code or ""),
             safe_cell(owners.get(node.owner_code or "", "")),
             PERIOD_LABEL.get(node.period, node.period),
+            YES if node.must_report else NO,
             METHODS[node.method].label if node.method in METHODS else node.method,
             safe_cell(params_to_text(node.params)),
             *[node.points.get(c.code, "") for c in categories],
@@ -151,6 +154,7 @@ def export_workbook(scheme: Scheme) -> Workbook:
         "数据采集单位编码": 10,
         "数据采集单位": 18,
         "数据周期": 8,
+        "须按期报送": 8,
         "计分方法": 11,
         "计分参数": 30,
         "适用单位": 14,
@@ -171,6 +175,7 @@ def _add_validations(ws: Any, columns: list[str]) -> None:
     for name, values in (
         ("类型", list(KIND_BY_LABEL)),
         ("定性", [YES, NO]),
+        ("须按期报送", [YES, NO]),
         ("数据周期", list(PERIOD_BY_LABEL)),
         ("计分方法", list(METHOD_BY_LABEL)),
     ):
@@ -316,6 +321,9 @@ def _parse_row(
     qualitative_text = _text(values.get("定性"))
     if qualitative_text not in ("", YES, NO):
         errors.append(RowError(row, "定性", _("请填写“是”或“否”")))
+    must_report_text = _text(values.get("须按期报送"))
+    if must_report_text not in ("", YES, NO):
+        errors.append(RowError(row, "须按期报送", _("请填写“是”或“否”")))
     period_text = _text(values.get("数据周期"))
     period = (
         PERIOD_BY_LABEL.get(period_text)
@@ -379,6 +387,7 @@ def _parse_row(
             standard=_text(values.get("评分标准")),
             owner_code=_text(values.get("数据采集单位编码")) or None,
             period=period,
+            must_report=must_report_text == YES,
             method=method or "",
             params=canonical_params(method or "", params),
             bonus_cap=caps[0],

@@ -268,6 +268,7 @@ class IndicatorForm(StyledModelForm):
             "is_qualitative",
             "owner",
             "period",
+            "must_report",
             "method",
             "bonus_cap",
             "penalty_cap",

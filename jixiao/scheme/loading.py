@@ -24,6 +24,7 @@ def node_from_indicator(indicator: Indicator) -> NodeData:
         standard=indicator.standard,
         owner_code=indicator.owner.code if indicator.owner_id else None,  # type: ignore[union-attr]
         period=indicator.period,
+        must_report=indicator.must_report,
         method=indicator.method,
         params=canonical_params(indicator.method, indicator.params),
         bonus_cap=indicator.bonus_cap,
@@ -87,6 +88,7 @@ def node_to_dict(node: NodeData) -> dict[str, Any]:
         "standard": node.standard,
         "owner": node.owner_code,
         "period": node.period,
+        "must_report": node.must_report,
         "method": node.method or None,
         "params": dict(node.params),
         "bonus_cap": dec_str(node.bonus_cap) if node.bonus_cap is not None else None,
@@ -114,6 +116,7 @@ def node_from_dict(data: dict[str, Any], sort_order: int = 0) -> NodeData:
         standard=data.get("standard") or "",
         owner_code=data.get("owner"),
         period=data.get("period") or "annual",
+        must_report=bool(data.get("must_report", False)),
         method=method,
         params=canonical_params(method, data.get("params") or {}),
         bonus_cap=dec(data.get("bonus_cap")),

@@ -108,6 +108,17 @@ class Indicator(models.Model):
     period = models.CharField(
         _("数据周期"), max_length=16, choices=DataPeriod.choices, default=DataPeriod.ANNUAL
     )
+    # 须按期报送: the entry of the indicator's latest collection period of its data period
+    # (数据周期) is required; without it the unit's figure is missing, even when an earlier
+    # period holds approved data (otherwise the latest counting entry is used).
+    must_report = models.BooleanField(
+        _("须按期报送"),
+        default=False,
+        help_text=_(
+            "勾选后以本指标数据周期的最近一期数据计分，该期未报送或未审定即按缺报计；"
+            "不勾选则各单位以最近一期已审定的数据计分。"
+        ),
+    )
     method = models.CharField(_("计分方法"), max_length=32, blank=True)
     params = models.JSONField(_("计分参数"), default=dict, blank=True)
     bonus_cap = models.DecimalField(

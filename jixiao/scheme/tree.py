@@ -38,6 +38,7 @@ class NodeData:
     standard: str = ""
     owner_code: str | None = None
     period: str = "annual"
+    must_report: bool = False
     method: str = ""
     params: Mapping[str, Any] = field(default_factory=dict)
     bonus_cap: Decimal | None = None
@@ -76,33 +77,48 @@ def _canonical_number(value: Any) -> Any:
     return dec_str(number) if number is not None else value
 
 
+def _canonical_value(kind: str | None, raw: Any) -> Any:
+    if kind == "decimal":
+        return _canonical_number(raw)
+    if kind == "decimal_list" and isinstance(raw, list | tuple):
+        return [_canonical_number(x) for x in raw]
+    if kind == "grade_shares" and isinstance(raw, Mapping):
+        return {str(k): _canonical_number(v) for k, v in raw.items()}
+    if kind == "tiers" and isinstance(raw, list | tuple):
+        return [
+            {str(k): _canonical_number(v) for k, v in tier.items()}
+            if isinstance(tier, Mapping)
+            else tier
+            for tier in raw
+        ]
+    return raw
+
+
 def canonical_params(method: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     """Parameters in the one stored form; anything malformed is kept as is so that
-    validation reports it."""
+    validation reports it.
+
+    A parameter equal to its method's default is left out: the form always posts its
+    checkboxes, so without this an untouched "越低越好" would be stored as an explicit
+    false the first time a leaf is saved and announced as a changed 计分参数 in the
+    revision notice. Stored rows, forms, Excel and JSON all pass through here, so a
+    default is stored (and compared) one way only: absent."""
     if not params:
         return {}
     spec = METHODS.get(method)
-    types = {p.name: p.type for p in spec.params} if spec else {}
+    specs = {p.name: p for p in spec.params} if spec else {}
     result: dict[str, Any] = {}
     for name, raw in params.items():
         if raw is None:
             continue
-        kind = types.get(name)
-        if kind == "decimal":
-            result[name] = _canonical_number(raw)
-        elif kind == "decimal_list" and isinstance(raw, list | tuple):
-            result[name] = [_canonical_number(x) for x in raw]
-        elif kind == "grade_shares" and isinstance(raw, Mapping):
-            result[name] = {str(k): _canonical_number(v) for k, v in raw.items()}
-        elif kind == "tiers" and isinstance(raw, list | tuple):
-            result[name] = [
-                {str(k): _canonical_number(v) for k, v in tier.items()}
-                if isinstance(tier, Mapping)
-                else tier
-                for tier in raw
-            ]
-        else:
-            result[name] = raw
+        param = specs.get(name)
+        kind = param.type if param else None
+        value = _canonical_value(kind, raw)
+        if param is not None and param.default is not None:
+            default = _canonical_value(kind, param.default)
+            if value == default or (kind == "bool" and value is default):
+                continue
+        result[name] = value
     return result
 
 

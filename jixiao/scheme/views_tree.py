@@ -61,6 +61,7 @@ def _input(form: IndicatorForm) -> actions.IndicatorInput:
         penalty_cap=data["penalty_cap"],
         points=data["points"],
         units=list(data["units"]),
+        must_report=bool(data.get("must_report")),
     )
 
 

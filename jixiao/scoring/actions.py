@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
-from jixiao.collection.models import INPUT_COLUMNS, Entry, EntryStatus
+from jixiao.collection.models import INPUT_COLUMNS, Entry
 from jixiao.org.models import AssessmentYear
-from jixiao.scoring import loader, quarterly
+from jixiao.scheme.models import Scheme
+from jixiao.scoring import loader, quarterly, records
 from jixiao.scoring.engine import (
     CategoryData,
     CategoryResult,
@@ -35,6 +36,7 @@ from jixiao.scoring.engine import (
 )
 from jixiao.scoring.models import (
     CategoryRules,
+    GapAcknowledgement,
     RankingsAudience,
     RunCategory,
     RunStatus,
@@ -91,9 +93,13 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
         for code, r in result.categories.items()
     }
     snapshots: dict[str, tuple[bytes, dict[str, Any]]] = {}
+    # What the run shows besides numbers (reasons, who, evidence), frozen with it.
+    entry_records = records.category_entry_records(inputs.scheme.pk, year.pk)
     for code in sorted(inputs.data):
-        blob, layout = dump_data(inputs.data[code])
-        layout["periods"] = {
+        blob, layout = dump_data(inputs.data[code], entry_records.get(code, b"{}"))
+        events = [e.ref for e in inputs.data[code].events if e.ref is not None]
+        layout["records"] = {"events": records.event_records(events)}
+        layout["required_periods"] = {
             leaf: period
             for leaf, period in inputs.periods_by_code.items()
             if leaf in inputs.compiled[code].leaf_fields
@@ -204,7 +210,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                 result.categories[code],
                 rc.rules,
                 _last_year_from_layout(layout),
-                layout["periods"],
+                layout["required_periods"],
                 [],
                 {
                     unit: (result_pks[inputs.unit_ids[unit]], inputs.unit_ids[unit])
@@ -251,8 +257,88 @@ def summarize(
     }
 
 
+def acknowledge_gaps(run: ScoreRun, *, user: Any, keys: list[str], reason: str) -> int:
+    """The office has seen these gaps (`gaps.Gap.key`: "unit id:indicator code") of a
+    computed run and records why it publishes anyway. Returns how many were recorded."""
+    from jixiao.scoring.gaps import run_gaps
+
+    reason = reason.strip()
+    if not reason:
+        raise ResultActionError("请填写原因（将显示在相关单位的成绩单上）")
+    if not keys:
+        raise ResultActionError("请勾选要确认的数据项")
+    with transaction.atomic():
+        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.COMPUTED:
+            raise ResultActionError("该版本已发布或已被取代，不能再确认缺报数据")
+        current = {g.key: g for g in run_gaps(locked)}
+        unknown = [k for k in keys if k not in current]
+        if unknown:
+            raise ResultActionError("所选数据项已不再缺报或待审定，请刷新页面后重试")
+        for key in dict.fromkeys(keys):
+            gap = current[key]
+            ack = gap.acknowledged or GapAcknowledgement(
+                run=locked, unit_id=gap.unit_id, indicator_code=gap.indicator_code
+            )
+            before = None if ack.pk is None else {"kind": ack.kind, "reason": ack.reason}
+            ack.kind, ack.reason, ack.acknowledged_by = gap.kind, reason[:2000], user
+            ack.save()
+            record(
+                AuditAction.CREATE if before is None else AuditAction.UPDATE,
+                ack,
+                before=before,
+                after={
+                    "run": locked.number,
+                    "unit": gap.unit_code,
+                    "indicator": gap.indicator_code,
+                    "kind": gap.kind,
+                    "reason": ack.reason,
+                },
+                reason=reason,
+            )
+    return len(set(keys))
+
+
+def acknowledge_all_gaps(run: ScoreRun, *, user: Any, reason: str) -> int:
+    """Acknowledge every open gap of a run with one reason (the demo district, benches
+    and tests; the office ticks them one by one on the run page)."""
+    from jixiao.scoring.gaps import run_gaps
+
+    keys = [g.key for g in run_gaps(run) if g.acknowledged is None]
+    return acknowledge_gaps(run, user=user, keys=keys, reason=reason) if keys else 0
+
+
+def _check_gaps(run: ScoreRun) -> None:
+    """Publishing needs every gap acknowledged; acknowledgements of gaps that have since
+    closed (the data arrived and counts) are dropped, so no card shows a stale note."""
+    from jixiao.scoring.gaps import run_gaps
+
+    gaps = run_gaps(run)
+    open_gaps = [g for g in gaps if g.acknowledged is None]
+    if open_gaps:
+        named = "；".join(
+            f"{g.unit_name}·{g.indicator_code} {g.indicator_name}（{g.kind_label}）"
+            for g in open_gaps[:5]
+        )
+        more = f"等 {len(open_gaps)} 项" if len(open_gaps) > 5 else ""
+        raise ResultActionError(
+            f"有未报送或未审定的数据尚未逐项确认：{named}{more}。请在本页逐项确认并填写原因后再发布。"
+        )
+    current = {(g.unit_id, g.indicator_code): g for g in gaps}
+    for ack in GapAcknowledgement.objects.filter(run=run):
+        gap = current.get((ack.unit_id, ack.indicator_code))
+        if gap is None:
+            record(AuditAction.DELETE, ack, before={"kind": ack.kind, "reason": ack.reason})
+            ack.delete()
+        elif gap.kind != ack.kind:
+            record(AuditAction.UPDATE, ack, before={"kind": ack.kind}, after={"kind": gap.kind})
+            ack.kind = gap.kind
+            ack.save(update_fields=["kind"])
+
+
 def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") -> ScoreRun:
-    """Publish a computed run (绩效办): it becomes frozen; the previous one is superseded."""
+    """Publish a computed run (绩效办): it becomes frozen; the previous one is superseded.
+    Every gap (a unit without a counting figure) must have been acknowledged."""
     if audience not in RankingsAudience.values:
         raise ResultActionError("排名公布范围无效")
     with transaction.atomic():
@@ -262,6 +348,7 @@ def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") ->
         newest = ScoreRun.objects.filter(year_id=locked.year_id).aggregate(n=Max("number"))["n"]
         if newest != locked.number:
             raise ResultActionError("只能发布最新计算的版本；请先查看最新版本")
+        _check_gaps(locked)
         previous = (
             ScoreRun.objects.select_for_update()
             .filter(year_id=locked.year_id, status=RunStatus.PUBLISHED)
@@ -323,16 +410,6 @@ def set_rankings_audience(
 
 # Incremental recompute ---------------------------------------------------------------
 
-SCORING_STATUSES = frozenset(
-    set(EntryStatus.values)
-    - {
-        EntryStatus.DRAFT,
-        EntryStatus.SUBMITTED,
-        EntryStatus.RETURNED,
-        EntryStatus.AWAITING_CONFIRMATION,
-    }
-)
-
 
 @dataclass
 class _Cached:
@@ -345,6 +422,7 @@ class _Cached:
     result: CategoryResult
     rules: dict[str, Any]
     last_year: dict[str, LastYear]
+    #: 须按期报送 indicator code -> the period whose entry is required
     periods: dict[str, int]
     patches: list[list[Any]]
     #: unit code -> (UnitResult pk, unit id); read on first need
@@ -400,7 +478,7 @@ def _category_state(run_id: int, rc_id: int, digest: str) -> _Cached:
         score_category(compiled, data),
         rules,
         _last_year_from_layout(layout),
-        layout.get("periods", {}),
+        layout.get("required_periods", {}),
         patches,
     )
 
@@ -434,7 +512,8 @@ def _outcomes(state: _Cached) -> dict[str, Outcome]:
 def apply_patches(
     compiled: CompiledTree, data: CategoryData, patches: list[list[Any]]
 ) -> CategoryData:
-    for unit_code, indicator_code, values, ref in patches:
+    # A patch is [unit, indicator, values or None, entry id, record (since format 3)].
+    for unit_code, indicator_code, values, ref, *_record in patches:
         if values is None:
             data = data.without_input(unit_code, indicator_code)
         else:
@@ -449,27 +528,21 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
     results moved. Returns None when there is no working run to update (the office then
     computes a new version).
 
-    With the category cached in this process (see `_CACHE`), this is six statements:
-    the entry, the run (locked), the run's category digests, the changed results, the
-    category's patch and digest, the run's fingerprint, plus the audit row."""
+    With the category cached in this process (see `_CACHE`): the entry, its scheme's
+    year, the run (locked), the run's category digests, the unit's counting entry and its
+    record (a few small queries), the changed results, the category's patch and digest,
+    the run's fingerprint, plus the audit row."""
     row = (
         Entry.objects.filter(pk=entry_id)
         .values_list(
-            "unit_id",
-            "unit__code",
-            "indicator__code",
-            "status",
-            "value",
-            "reference",
-            "grade",
-            "period__scheme__year_id",
-            "period_id",
+            "unit_id", "unit__code", "indicator_id", "indicator__code", "period__scheme_id"
         )
         .first()
     )
     if row is None:
         return None
-    unit_id, unit_code, indicator_code, status, value, reference, grade, year_id, period_id = row
+    unit_id, unit_code, indicator_id, indicator_code, scheme_id = row
+    year_id = Scheme.objects.filter(pk=scheme_id).values_list("year_id", flat=True).get()
     with transaction.atomic():
         run = (
             ScoreRun.objects.select_for_update(of=("self",))
@@ -501,22 +574,23 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             return None
         digest = dict(digests)[rc_id]
         state = _category_state(run.pk, rc_id, digest)
-        used_period = state.periods.get(indicator_code)
-        if used_period is not None and used_period != period_id:
-            # Another period's figure counts for this indicator: only a full computation
-            # can switch periods.
-            return None
         fields = state.compiled.leaf_fields.get(indicator_code)
         if fields is None:
             return None
+        # The unit's figure is its latest counting entry (the required period's for 须按期
+        # 报送): after this change that may be this entry, an earlier one, or none.
+        chosen = counting_entry(scheme_id, indicator_id, unit_id, state.periods.get(indicator_code))
         patch: list[Any]
-        if status in SCORING_STATUSES:
+        if chosen is not None:
+            chosen_id, value, reference, grade = chosen
             columns = {"value": value, "reference": reference, "grade": grade or None}
             values = {f.name: columns[INPUT_COLUMNS.get(f.name, "value")] for f in fields}
             text = {k: None if v is None else str(v) for k, v in values.items()}
-            patch = [unit_code, indicator_code, text, entry_id]
+            # The entry's texts as they are now travel with its new figures.
+            frozen = records.entry_records([chosen_id]).get(str(chosen_id))
+            patch = [unit_code, indicator_code, text, chosen_id, frozen]
         else:
-            patch = [unit_code, indicator_code, None, entry_id]
+            patch = [unit_code, indicator_code, None, entry_id, None]
         data = apply_patches(state.compiled, state.data, [patch])
         result = rescore(state.result, data, [indicator_code])
         outcomes = _rewrite_category(run, rc_id, state, result)
@@ -553,6 +627,24 @@ def recompute_entry(entry_id: int) -> ScoreRun | None:
             ),
         )
     return run
+
+
+def counting_entry(
+    scheme_id: int, indicator_id: int, unit_id: int, required_period: int | None
+) -> tuple[int, Any, Any, str] | None:
+    """(id, value, reference, grade) of the unit's entry that counts for the indicator:
+    the latest by period end (as `loader.latest_periods` orders them), or the required
+    period's; None when there is none."""
+    qs = Entry.objects.scoring_inputs().filter(
+        period__scheme_id=scheme_id, indicator_id=indicator_id, unit_id=unit_id
+    )
+    if required_period is not None:
+        qs = qs.filter(period_id=required_period)
+    return (
+        qs.order_by("-period__ends_on", "-period_id")
+        .values_list("id", "value", "reference", "grade")
+        .first()
+    )
 
 
 def _rewrite_category(
@@ -618,6 +710,8 @@ def explain_state(rc: RunCategory) -> tuple[CompiledTree, CategoryData, Category
 
 __all__ = [
     "ResultActionError",
+    "acknowledge_all_gaps",
+    "acknowledge_gaps",
     "compute_run",
     "explain_state",
     "publish_run",

@@ -48,6 +48,7 @@ def build_demo(district: Any) -> None:
         except ScoringError:
             continue
         latest = number == DEMO_YEARS[-1]
+        actions.acknowledge_all_gaps(run, user=office, reason="示范数据：该项未报送或未审定")
         actions.publish_run(
             run,
             user=office,

@@ -38,7 +38,13 @@ from reportlab.platypus import (
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
 from jixiao.core.excel import XLSX_CONTENT_TYPE, safe_cell, workbook_response_bytes
-from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
+from jixiao.scoring.models import (
+    GapAcknowledgement,
+    GapKind,
+    RunCategory,
+    ScoreRun,
+    UnitResult,
+)
 from jixiao.scoring.outcomes import Payout, payouts
 from jixiao.scoring.payouts import category_payouts
 from jixiao.scoring.views_support import Card, card_for, fixed, kind_label
@@ -91,6 +97,16 @@ def results_workbook(run: ScoreRun) -> Workbook:
     for rc_row in categories:
         members = [(r[2], r[5], r[1]) for r in rows if r[12] == rc_row.pk]
         amounts[rc_row.pk] = payouts(rc_row.rules, members, rc_row.category.code)
+    # What the office said when it published with a unit's figure missing or in review.
+    notes: dict[tuple[str, str], str] = {
+        (unit, code): f"{GapKind(kind).label}：{reason}"
+        for unit, code, kind, reason in GapAcknowledgement.objects.filter(run=run).values_list(
+            "unit__code", "indicator_code", "kind", "reason"
+        )
+    }
+    gap_codes: dict[str, list[str]] = {}
+    for unit, code in sorted(notes):
+        gap_codes.setdefault(unit, []).append(code)
     per_category: dict[int, list[tuple[str, str, list[int]]]] = {}
     for name, rank, code, unit, total, grade, awards, warnings, subs, lt, lr, miss, rc, sc in rows:
         payout = amounts.get(rc, {}).get(code)
@@ -107,7 +123,12 @@ def results_workbook(run: ScoreRun) -> Workbook:
                 *[Decimal(subs[k]) if k in subs else None for k in KINDS],
                 lt,
                 lr,
-                safe_cell("、".join(miss)),
+                safe_cell(
+                    "、".join(
+                        f"{c}（{notes[(code, c)]}）" if (code, c) in notes else c
+                        for c in [*miss, *(g for g in gap_codes.get(code, []) if g not in miss)]
+                    )
+                ),
                 payout.coefficient if payout else None,
                 payout.amount if payout else None,
             ]

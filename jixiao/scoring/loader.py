@@ -3,11 +3,13 @@
 * Trees: the scheme's indicators with a points row for a category form that category's
   tree (`Indicator` + `IndicatorPoints`).
 * Units: the year's enrollments (category, staffing).
-* Entries: for each leaf indicator, the entries of its latest collection period that has
-  any scoring entry (`Entry.objects.scoring_inputs()`): the year-end figure counts, the
-  earlier periods are progress data. Raw values come from the value / reference / grade
-  columns through `INPUT_COLUMNS`, as integers in 10**-4 (the columns' own precision),
-  straight into the engine's columnar `CategoryData`.
+* Entries: for each leaf indicator **and unit**, the unit's latest entry that counts
+  (`Entry.objects.scoring_inputs()`, by period end date): a newer entry still in review
+  or sent back does not wipe out an approved earlier figure. An indicator marked 须按期报送
+  (`Indicator.must_report`) takes only its required period's entries (the latest period
+  of its data period kind): without one the unit's figure is missing. Raw values come
+  from the value / reference / grade columns through `INPUT_COLUMNS`, as integers in
+  10**-4 (the columns' own precision), straight into the engine's columnar `CategoryData`.
 * Bonus–penalty events: approved ones.
 * Last year: the previous year's published run.
 
@@ -84,7 +86,7 @@ class YearInput:
     data: dict[str, CategoryData]
     unit_ids: dict[str, int]
     last_year: dict[str, LastYear]
-    #: indicator code -> the collection period whose entries were used
+    #: indicator code -> the period whose entry is required (须按期报送 indicators only)
     periods_by_code: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
@@ -219,15 +221,30 @@ def read_entries_generic(period_ids: Sequence[int]) -> EntryArrays:
     )
 
 
-def latest_periods(arrays: EntryArrays, period_rank: Mapping[int, int]) -> EntryArrays:
-    """Only the entries of the latest period (by end date) in which their indicator has
-    any scoring entry."""
+def latest_periods(
+    arrays: EntryArrays,
+    period_rank: Mapping[int, int],
+    required: Mapping[int, int] | None = None,
+) -> EntryArrays:
+    """Per (indicator, unit), only the entry of the latest period (by end date); for the
+    indicators in `required` (indicator id -> period id), only that period's entries."""
     if len(arrays.entry) == 0:
         return arrays
+    if required:
+        top = max(int(arrays.indicator.max()), *required) + 1
+        wanted = np.full(top, -1, dtype=np.int64)
+        wanted[list(required)] = list(required.values())
+        need = wanted[arrays.indicator]
+        arrays = arrays.take((need < 0) | (arrays.period == need))
+        if len(arrays.entry) == 0:
+            return arrays
     ranks = np.array([period_rank[p] for p in arrays.period.tolist()], dtype=np.int64)
-    best = np.full(int(arrays.indicator.max()) + 1, -1, dtype=np.int64)
-    np.maximum.at(best, arrays.indicator, ranks)
-    return arrays.take(ranks == best[arrays.indicator])
+    key = arrays.indicator * (int(arrays.unit.max()) + 1) + arrays.unit
+    order = np.lexsort((ranks, key))
+    sorted_key = key[order]
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = sorted_key[1:] != sorted_key[:-1]
+    return arrays.take(np.sort(order[last]))
 
 
 # One row per (indicator, period); each column aggregated into big-endian int8 bytes
@@ -280,15 +297,13 @@ def query_groups_postgres(
 
 
 def entries_from_groups(
-    groups: Sequence[tuple[Any, ...]], period_rank: Mapping[int, int]
+    groups: Sequence[tuple[Any, ...]],
+    period_rank: Mapping[int, int],
+    required: Mapping[int, int] | None = None,
 ) -> EntryArrays:
-    """The latest period's group of each indicator, as arrays (one copy per column)."""
-    best: dict[int, tuple[int, int]] = {}
-    for i, (indicator_id, period_id, *_rest) in enumerate(groups):
-        rank = period_rank[period_id]
-        if indicator_id not in best or rank > best[indicator_id][0]:
-            best[indicator_id] = (rank, i)
-    chosen = [groups[i] for _, (_, i) in sorted(best.items())]
+    """Every group as arrays (one copy per column), then per (indicator, unit) the
+    latest period's entry (`latest_periods`)."""
+    chosen = sorted(groups, key=lambda g: (g[0], period_rank[g[1]]))
     if not chosen:
         return _empty()
 
@@ -301,7 +316,7 @@ def entries_from_groups(
         if g[6] is not None:
             ids = np.frombuffer(g[6], dtype=_BE_INT64).tolist()
             grades.update(zip(ids, g[7].split("\x1f"), strict=True))
-    return EntryArrays(
+    arrays = EntryArrays(
         np.repeat(np.array([g[0] for g in chosen], dtype=np.int64), counts),
         column(2),
         column(3),
@@ -310,13 +325,16 @@ def entries_from_groups(
         column(5),
         grades,
     )
+    return latest_periods(arrays, period_rank, required)
 
 
 def read_entries_postgres(
-    period_ids: Sequence[int], period_rank: Mapping[int, int]
+    period_ids: Sequence[int],
+    period_rank: Mapping[int, int],
+    required: Mapping[int, int] | None = None,
 ) -> EntryArrays | None:
     groups = query_groups_postgres(period_ids)
-    return None if groups is None else entries_from_groups(groups, period_rank)
+    return None if groups is None else entries_from_groups(groups, period_rank, required)
 
 
 def _periods(scheme: Scheme, only: Sequence[int] | None = None) -> dict[int, int]:
@@ -328,22 +346,45 @@ def _periods(scheme: Scheme, only: Sequence[int] | None = None) -> dict[int, int
     return {pk: i for i, pk in enumerate(periods.values_list("id", flat=True))}
 
 
+def required_periods(scheme: Scheme, only: Sequence[int] | None = None) -> dict[int, int]:
+    """须按期报送 indicators: indicator id -> the period whose entry is required: the latest
+    (by end date) of the indicator's data period kind (of `only`, when given), else the
+    latest period of any kind."""
+    must = list(
+        Indicator.objects.filter(scheme=scheme, must_report=True).values_list("id", "period")
+    )
+    if not must:
+        return {}
+    periods = CollectionPeriod.objects.filter(scheme=scheme).order_by("ends_on", "id")
+    if only is not None:
+        periods = periods.filter(id__in=list(only))
+    latest: dict[str, int] = {}
+    last: int | None = None
+    for pk, kind in periods.values_list("id", "kind"):
+        latest[kind] = pk
+        last = pk
+    if last is None:
+        return {}
+    return {indicator: latest.get(kind, last) for indicator, kind in must}
+
+
 def _empty() -> EntryArrays:
     empty = np.zeros(0, dtype=np.int64)
     return EntryArrays(empty, empty, empty, empty, empty, empty, {})
 
 
 def read_entries(scheme: Scheme, only: Sequence[int] | None = None) -> EntryArrays:
-    """Every scoring entry of the latest period (of `only`, when given) that has any for
-    its indicator."""
+    """Per (indicator, unit), the scoring entry of the latest period (of `only`, when
+    given) that has one; the required period's for 须按期报送 indicators."""
     rank = _periods(scheme, only)
     if not rank:
         return _empty()
+    required = required_periods(scheme, only)
     if connection.vendor == "postgresql":
-        fast = read_entries_postgres(list(rank), rank)
+        fast = read_entries_postgres(list(rank), rank, required)
         if fast is not None:
             return fast
-    return latest_periods(read_entries_generic(list(rank)), rank)
+    return latest_periods(read_entries_generic(list(rank)), rank, required)
 
 
 # Columns -------------------------------------------------------------------
@@ -529,6 +570,7 @@ def _background(
         yield lambda: read_entries(scheme, only)
         return
     rank = _periods(scheme, only)
+    required = required_periods(scheme, only)
     leaves = sorted(
         Indicator.objects.filter(scheme=scheme).exclude(method="").values_list("id", flat=True)
     )
@@ -550,8 +592,9 @@ def _background(
         def result() -> EntryArrays:
             parts = [f.result() for f in futures]
             if any(p is None for p in parts):
-                return latest_periods(read_entries_generic(list(rank)), rank)
-            return entries_from_groups([g for p in parts if p is not None for g in p], rank)
+                return latest_periods(read_entries_generic(list(rank)), rank, required)
+            groups = [g for p in parts if p is not None for g in p]
+            return entries_from_groups(groups, rank, required)
 
         try:
             yield result
@@ -606,8 +649,7 @@ def load_year(year: AssessmentYear, periods: Sequence[int] | None = None) -> Yea
 
     code_of = dict(Indicator.objects.filter(scheme=scheme).values_list("id", "code"))
     notes: list[str] = []
-    indicators, first = np.unique(entries.indicator, return_index=True)
-    used_periods = dict(zip(indicators.tolist(), entries.period[first].tolist(), strict=True))
+    required = required_periods(scheme, periods)
     sizes = {code: len(units) for code, units in unit_codes.items()}
     columns, problems = build_columns(entries, compiled, unit_rows, sizes, code_of, notes)
     if problems:
@@ -634,7 +676,7 @@ def load_year(year: AssessmentYear, periods: Sequence[int] | None = None) -> Yea
         data=data,
         unit_ids=unit_ids,
         last_year=load_last_year(year),
-        periods_by_code={code_of[i]: p for i, p in used_periods.items()},
+        periods_by_code={code_of[i]: p for i, p in required.items()},
         notes=notes,
     )
 

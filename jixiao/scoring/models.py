@@ -335,3 +335,54 @@ class YearRules(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year} 年度结果规则"
+
+
+class GapKind(models.TextChoices):
+    """Why a unit has no counting figure for a leaf in a run (shown on its card)."""
+
+    MISSING = "missing", _("未报送")
+    PENDING = "pending", _("未审定")
+
+
+class GapAcknowledgement(models.Model):
+    """The office has seen that a unit has no counting figure for an indicator in a run
+    (no entry, or a newer one still in review) and says why it publishes anyway. Every
+    such gap needs one before the run is published; the card shows it. Frozen with the
+    run: once it is published these rows cannot change."""
+
+    run = models.ForeignKey(ScoreRun, on_delete=models.CASCADE, related_name="gap_acks")
+    unit = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("被考核单位")
+    )
+    indicator_code = models.CharField(_("指标编码"), max_length=32)
+    kind = models.CharField(_("情形"), max_length=16, choices=GapKind.choices)
+    reason = models.TextField(_("原因"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("确认时间"), auto_now=True)
+
+    objects = FrozenGuardQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["run", "unit", "indicator_code"]
+        verbose_name = _("缺报确认")
+        verbose_name_plural = _("缺报确认")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "unit", "indicator_code"], name="one_gap_ack_per_run_unit_leaf"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.indicator_code} · {self.get_kind_display()}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if ScoreRun.objects.filter(pk=self.run_id, status__in=FROZEN_STATUSES).exists():
+            raise FrozenResultError()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if ScoreRun.objects.filter(pk=self.run_id, status__in=FROZEN_STATUSES).exists():
+            raise FrozenResultError()
+        return super().delete(*args, **kwargs)

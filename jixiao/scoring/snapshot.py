@@ -8,7 +8,10 @@ text (grades, opaque refs) and integers beyond int64 go as JSON inside the same
 their fields in order, the units and the events. Writing or reading a category is a few
 array operations, not one per column.
 
-Format 1 (no "format" key; runs computed before format 2) is still read.
+Format 3 is format 2 plus the records: each entry's texts as they were at computation
+time (reason, who and when, evidence) as one JSON object inside the archive (`records`),
+and the events' in `layout["records"]` (see `jixiao.scoring.records`).
+Formats 2 and 1 (no "format" key; runs computed before format 2) are still read.
 
 Loading gives back an equal `CategoryData`, so a run's explanations are rebuilt from
 exactly what it computed. The scheme tree is stored as JSON and rebuilt into a
@@ -89,7 +92,9 @@ class _Unpacker:
         return array[offset : offset + n]
 
 
-FORMAT = 2
+FORMAT = 3
+#: Formats whose arrays are laid out as format 2 (3 only adds records to the layout).
+MATRIX_FORMATS = (2, 3)
 
 
 def _matrix(rows: Sequence[np.ndarray], n: int, dtype: Any) -> np.ndarray:
@@ -109,8 +114,9 @@ def _narrow(matrix: np.ndarray) -> np.ndarray:
     return matrix.astype(np.int32)
 
 
-def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
-    """(archive bytes, JSON layout) of a category's engine input (format 2)."""
+def dump_data(data: CategoryData, records: bytes = b"{}") -> tuple[bytes, dict[str, Any]]:
+    """(archive bytes, JSON layout) of a category's engine input, with the entries'
+    records (a JSON object text, see `jixiao.scoring.records`) in the archive."""
     n = len(data.unit_codes)
     numbers: list[np.ndarray] = []
     masks: list[np.ndarray] = []
@@ -157,6 +163,7 @@ def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
         ids=_narrow(_matrix(ids, n, np.int64)),
         staffing=staffing,
         strings=np.frombuffer(json.dumps(strings, ensure_ascii=False).encode(), np.uint8),
+        records=np.frombuffer(records, np.uint8),
     )
     layout = {
         "format": FORMAT,
@@ -172,6 +179,17 @@ def dump_data(data: CategoryData) -> tuple[bytes, dict[str, Any]]:
     return buffer.getvalue(), layout
 
 
+def load_entry_records(blob: bytes, layout: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The entries' records kept in a format 3 archive; None before format 3."""
+    if layout.get("format") != FORMAT:
+        return None
+    arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
+    if "records" not in arrays.files:
+        return None
+    loaded: dict[str, Any] = json.loads(arrays["records"].tobytes().decode())
+    return loaded
+
+
 def _bits(packed: np.ndarray, rows: int, n: int) -> np.ndarray:
     return np.unpackbits(packed, count=rows * n).reshape(rows, n).astype(bool)
 
@@ -184,7 +202,7 @@ def _events(layout: Mapping[str, Any]) -> tuple[BonusPenaltyEvent, ...]:
 
 
 def load_data(blob: bytes, layout: Mapping[str, Any]) -> CategoryData:
-    if layout.get("format") != FORMAT:
+    if layout.get("format") not in MATRIX_FORMATS:
         return _load_v1(blob, layout)
     arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
     n = len(layout["units"])

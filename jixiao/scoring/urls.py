@@ -16,6 +16,7 @@ urlpatterns = [
     path("rules/years/<int:year>/", views_rules.year_rules_edit, name="rules_year"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
     path("runs/<int:pk>/publish/", views.publish, name="publish"),
+    path("runs/<int:pk>/gaps/", views.acknowledge_gaps, name="acknowledge_gaps"),
     path("runs/<int:pk>/audience/", views.audience, name="audience"),
     path("runs/<int:pk>/rankings/", views.rankings, name="rankings"),
     path("runs/<int:pk>/rankings/<int:category_id>/", views.rankings, name="rankings_category"),

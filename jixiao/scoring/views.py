@@ -28,16 +28,26 @@ from jixiao.scoring.access import (
     own_category_id,
     visible_runs,
 )
+from jixiao.scoring.engine import ScoringError
+from jixiao.scoring.gaps import Gap, run_gaps
 from jixiao.scoring.models import (
+    GapAcknowledgement,
     RankingsAudience,
     RunCategory,
+    RunStatus,
     ScoreRun,
     UnitResult,
 )
 from jixiao.scoring.outcomes import Payout, payouts
 from jixiao.scoring.payouts import category_payouts, result_payout
 from jixiao.scoring.quarterly import card_quarters
-from jixiao.scoring.views_support import card_for, explain_result, owned_leaf_scores, run_diff
+from jixiao.scoring.views_support import (
+    card_for,
+    explain_result,
+    gap_notes,
+    owned_leaf_scores,
+    run_diff,
+)
 from jixiao.scoring.views_support import statistics as run_statistics
 
 SORTS = {
@@ -121,10 +131,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         compared = ScoreRun.objects.get(pk=run.compared_with_id)
         diff = run_diff(compared, run)[:200]
     history = []
+    gaps: list[Gap] = []
     if user.role == Role.OFFICE:
         from jixiao.audit.models import AuditEvent
 
         history = list(AuditEvent.objects.for_object(run)[:20])
+        gaps = run_gaps(run) if run.status == RunStatus.COMPUTED else []
     return render(
         request,
         "scoring/run_detail.html",
@@ -133,6 +145,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "categories": categories,
             "diff": diff,
             "history": history,
+            "gaps": gaps,
+            "open_gaps": sum(1 for g in gaps if g.acknowledged is None),
+            "acks": GapAcknowledgement.objects.filter(run=run)
+            .select_related("unit", "acknowledged_by")
+            .order_by("unit__code", "indicator_code")
+            if run.is_frozen
+            else [],
             "audiences": RankingsAudience.choices,
             "is_office": user.role == Role.OFFICE,
             "is_newest": run.number
@@ -159,6 +178,27 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已发布 %(run)s，结果已冻结。") % {"run": run})
     return redirect("scoring:run", run.pk)
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def acknowledge_gaps(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office ticks the gaps it has seen and says why it publishes anyway."""
+    run = access_run(_user(request), pk)
+    try:
+        count = actions.acknowledge_gaps(
+            run,
+            user=_user(request),
+            keys=request.POST.getlist("gap"),
+            reason=request.POST.get("reason", ""),
+        )
+    except actions.ResultActionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("已确认 %(n)d 项，原因将显示在相关单位的成绩单上。") % {"n": count}
+        )
+    return redirect(f"{_url('scoring:run', run.pk)}#gaps")
 
 
 @role_required(Role.OFFICE)
@@ -297,6 +337,7 @@ def explanation(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
             "result": result,
             "explained": explained,
             "rows": explained.rows(),
+            "notes": gap_notes(result),
             "evidence_url": _evidence_url(),
         },
     )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from jixiao.collection.models import BonusPenaltyEvent, Entry
 from jixiao.core import figures
 from jixiao.scoring.engine import (
     KIND_LABELS,
@@ -24,14 +23,33 @@ from jixiao.scoring.engine import (
 )
 from jixiao.scoring.engine.fixed import SCORE_DIGITS
 from jixiao.scoring.engine.results import new_top_entrants, share_at_least
-from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
+from jixiao.scoring.models import (
+    GapAcknowledgement,
+    GapKind,
+    RunCategory,
+    ScoreRun,
+    UnitResult,
+)
+from jixiao.scoring.records import (
+    ENTRY_FIELDS,
+    EVENT_FIELDS,
+    as_dict,
+    entry_records,
+    event_records,
+    frozen_records,
+    local_text,
+    status_label,
+)
+from jixiao.scoring.snapshot import load_entry_records
 
-# Rebuilt category states, keyed by run category and its digest.
-_STATES: OrderedDict[tuple[int, str], tuple[CategoryData, CategoryResult]] = OrderedDict()
+# Rebuilt category states (engine input, result, frozen records), keyed by run category
+# and its digest.
+_State = tuple[CategoryData, CategoryResult, dict[str, Any] | None]
+_STATES: OrderedDict[tuple[int, str], _State] = OrderedDict()
 _LOCK = threading.Lock()
 
 
-def category_state(rc: RunCategory) -> tuple[CategoryData, CategoryResult]:
+def category_state(rc: RunCategory) -> _State:
     from jixiao.scoring.actions import explain_state
 
     # The digest changes with every input change (and ids can be reused on SQLite).
@@ -41,11 +59,12 @@ def category_state(rc: RunCategory) -> tuple[CategoryData, CategoryResult]:
             _STATES.move_to_end(key)
             return _STATES[key]
     _, data, result = explain_state(rc)
+    frozen = frozen_records(load_entry_records(rc.data, rc.layout), rc.layout, rc.patches)
     with _LOCK:
-        _STATES[key] = (data, result)
+        _STATES[key] = (data, result, frozen)
         while len(_STATES) > 16:
             _STATES.popitem(last=False)
-    return data, result
+    return data, result, frozen
 
 
 def fixed(value: int) -> Decimal:
@@ -61,23 +80,28 @@ def kind_label(kind: str) -> str:
 
 @dataclass
 class EntryInfo:
+    """An entry as the run shows it: the frozen record (times as local text)."""
+
     pk: int
     reason: str
     status: str
     entered_by: str
-    entered_at: Any
+    entered_at: str
     reviewed_by: str
-    reviewed_at: Any
+    reviewed_at: str
     confirmed_by: str
-    confirmed_at: Any
+    confirmed_at: str
     department: str
+    period: str = ""
+    #: [(evidence file id, file name), ...]
+    evidence: list[tuple[int, str]] = field(default_factory=list)
 
 
 @dataclass
 class EventInfo:
     pk: int
     document_number: str
-    occurred_on: Any
+    occurred_on: str
     department: str
 
 
@@ -86,6 +110,8 @@ class Explained:
     explanation: Explanation
     entries: dict[int, EntryInfo] = field(default_factory=dict)
     events: dict[int, EventInfo] = field(default_factory=dict)
+    #: False for runs computed before records were frozen (read from live rows)
+    frozen: bool = True
 
     def leaves(self) -> list[ExplanationNode]:
         return [n for n in self.explanation.walk() if n.method is not None]
@@ -103,55 +129,31 @@ class Explained:
         ]
 
 
-def _name(user_id: int | None, names: dict[int, str]) -> str:
-    return names.get(user_id, "") if user_id else ""
-
-
 def explain_result(result: UnitResult) -> Explained:
-    data, category_result = category_state(result.run_category)
+    rc = result.run_category
+    data, category_result, frozen = category_state(rc)
     explanation = explain(category_result, data, result.unit.code)
     entry_ids = [n.ref for n in explanation.walk() if n.ref is not None]
     event_ids = [e.ref for n in explanation.walk() for e in n.events if e.ref is not None]
-    rows = list(
-        Entry.objects.filter(pk__in=entry_ids).values_list(
-            "pk",
-            "reason",
-            "status",
-            "entered_by_id",
-            "entered_at",
-            "reviewed_by_id",
-            "reviewed_at",
-            "confirmed_by_id",
-            "confirmed_at",
-            "department__name",
-        )
-    )
-    from jixiao.accounts.models import User
-
-    user_ids = {uid for r in rows for uid in (r[3], r[5], r[7]) if uid}
-    names = {u.pk: u.display_name for u in User.objects.filter(pk__in=user_ids)}
-    entries = {
-        r[0]: EntryInfo(
-            r[0],
-            r[1],
-            r[2],
-            _name(r[3], names),
-            r[4],
-            _name(r[5], names),
-            r[6],
-            _name(r[7], names),
-            r[8],
-            r[9],
-        )
-        for r in rows
-    }
-    events = {
-        pk: EventInfo(pk, doc, on, dept)
-        for pk, doc, on, dept in BonusPenaltyEvent.objects.filter(pk__in=event_ids).values_list(
-            "pk", "document_number", "occurred_on", "department__name"
-        )
-    }
-    return Explained(explanation, entries, events)
+    live = frozen is None
+    if frozen is None:
+        # A run computed before records were frozen (snapshot format < 3).
+        frozen = {"entries": entry_records(entry_ids), "events": event_records(event_ids)}
+    entries = {}
+    for pk in entry_ids:
+        record = as_dict(ENTRY_FIELDS, frozen["entries"].get(str(pk)))
+        if record is not None:
+            evidence = [(int(i), str(n)) for i, n in record.pop("evidence", [])]
+            for when in ("entered_at", "reviewed_at", "confirmed_at"):
+                record[when] = local_text(record[when])
+            record["status"] = status_label(record["status"])
+            entries[pk] = EntryInfo(pk, evidence=evidence, **record)
+    events = {}
+    for pk in event_ids:
+        event = as_dict(EVENT_FIELDS, frozen["events"].get(str(pk)))
+        if event is not None:
+            events[pk] = EventInfo(pk, **event)
+    return Explained(explanation, entries, events, frozen=not live)
 
 
 # Report cards -------------------------------------------------------------------------
@@ -180,8 +182,20 @@ class Card:
     explained: Explained
 
 
+def gap_notes(result: UnitResult) -> dict[str, str]:
+    """Indicator code -> "未报送：<reason>" / "未审定：<reason>": what the office said when
+    it published the run although the unit had no counting figure there."""
+    return {
+        code: f"{GapKind(kind).label}：{reason}"
+        for code, kind, reason in GapAcknowledgement.objects.filter(
+            run_id=result.run_id, unit_id=result.unit_id
+        ).values_list("indicator_code", "kind", "reason")
+    }
+
+
 def card_for(result: UnitResult) -> Card:
     explained = explain_result(result)
+    notes = gap_notes(result)
     lines = []
     for node in explained.explanation.walk():
         is_leaf = node.method is not None
@@ -191,6 +205,8 @@ def card_for(result: UnitResult) -> Card:
             reason = "；".join(f"{e.points:+} {e.description}" for e in node.events)
         if node.cap_note:  # e.g. 扣分 7 分，按上限计 5 分: the card says what a cap changed
             reason = f"{reason}；{node.cap_note}" if reason else node.cap_note
+        if node.code in notes:
+            reason = f"{notes[node.code]}；{reason}" if reason else notes[node.code]
         lines.append(
             CardLine(
                 node.code,

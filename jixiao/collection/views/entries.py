@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.audit.records import record
 from jixiao.collection import actions, leaf
+from jixiao.collection.basis import score_basis
 from jixiao.collection.evidence import EvidenceRejected, attach
 from jixiao.collection.forms import AnswerForm, EvidenceForm, RecheckForm
 from jixiao.collection.ledger import events_visible_to
@@ -28,6 +29,7 @@ from jixiao.collection.workflow import (
 )
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.permissions import role_required
+from jixiao.org.models import UnitEnrollment
 
 
 @role_required(*ENTRY_ROLES)
@@ -35,9 +37,17 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = user_of(request)
     entry = access_entry(user, pk)
     points, staffing = points_of([entry]).get(entry.pk, (None, None))
+    # The stored score with the method, parameters and points it was computed with,
+    # even if the scheme was revised since.
+    category_code = (
+        UnitEnrollment.objects.filter(year_id=entry.period.scheme.year_id, unit_id=entry.unit_id)
+        .values_list("category__code", flat=True)
+        .first()
+    )
+    basis = score_basis(entry, points, category_code)
     outcome = leaf.evaluate(
-        entry.indicator,
-        points,
+        basis.indicator,
+        basis.points,
         staffing,
         {"value": entry.value, "reference": entry.reference, "grade": entry.grade},
         heavy_share=entry.period.scheme.heavy_deduction_share,
@@ -59,8 +69,9 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "collection/entry_detail.html",
         {
             "entry": entry,
-            "points": points,
+            "points": basis.points,
             "outcome": outcome,
+            "basis": basis,
             "fields": fields,
             "input_fields": leaf.input_fields(entry.indicator),
             "actions": available_actions(user, entry),

@@ -3,14 +3,24 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django import forms
 from django.test import Client
 from django.urls import reverse
 
+from jixiao.audit.context import acting_as
 from jixiao.core.excel import workbook_response_bytes
 from jixiao.core.testing import PERSONA_USERNAMES, login
+from jixiao.scheme import actions as scheme_actions
 from jixiao.scheme import excel_io
+from jixiao.scheme.actions import revision_diff
 from jixiao.scheme.loading import load_nodes
-from jixiao.scheme.models import Indicator, Scheme, SchemeStatus
+from jixiao.scheme.models import (
+    Indicator,
+    RevisionStatus,
+    Scheme,
+    SchemeRevision,
+    SchemeStatus,
+)
 
 READ_PAGES = ["scheme_detail", "revision_list"]
 OFFICE_PAGES = [
@@ -261,3 +271,53 @@ def test_the_diff_page_shows_the_adjusted_share(
     body = office_client.get(reverse("scheme:scheme_diff", args=[draft.pk])).content.decode()
     assert "调整指标" in body
     assert "0.0%" in body
+
+
+def _form_as_posted(form: Any) -> dict[str, Any]:
+    """What the browser posts for an untouched form: every field's shown value."""
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if isinstance(field.widget, forms.CheckboxInput):
+            if value:
+                data[name] = "on"
+        elif isinstance(value, list | tuple):
+            data[name] = [str(v) for v in value]
+        elif value is not None:
+            data[name] = str(value)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("code", "method", "params"),
+    [
+        ("A1", "completion", {}),
+        ("A1", "rank", {"mode": "step", "step": "1"}),
+        ("A1", "grade", {}),
+        ("A2", "deduction", {"per_occurrence": "1"}),
+    ],
+)
+def test_saving_a_leaf_unchanged_records_no_parameter_change(
+    published: Scheme, office_client: Client, code: str, method: str, params: dict[str, Any]
+) -> None:
+    Indicator.objects.filter(scheme=published, code=code).update(method=method, params=params)
+    office_client.post(reverse("scheme:revision_start", args=[published.pk]), {"reason": "核对"})
+    indicator = Indicator.objects.get(scheme=published, code=code)
+    url = reverse("scheme:indicator_edit", args=[published.pk, indicator.pk])
+    response = office_client.post(url, _form_as_posted(office_client.get(url).context["form"]))
+    assert response.status_code == 302
+    indicator.refresh_from_db()
+    assert indicator.params == params
+    revision = SchemeRevision.objects.get(scheme=published, status=RevisionStatus.OPEN)
+    assert revision_diff(revision).is_empty
+
+
+def test_a_default_written_out_is_the_same_parameters_as_one_left_out(
+    published: Scheme, office: Any
+) -> None:
+    with acting_as(office):
+        revision = scheme_actions.start_revision(published, "核对", office)
+    Indicator.objects.filter(scheme=published, code="A1").update(
+        params={"lower_is_better": False, "zero_below": "0.0"}
+    )
+    assert revision_diff(revision).is_empty

@@ -18,7 +18,7 @@ from jixiao.scoring.models import (
     ScoreRun,
     UnitResult,
 )
-from jixiao.scoring.tests.factories import zhangjiagang_world
+from jixiao.scoring.tests.factories import publish, zhangjiagang_world
 from jixiao.scoring.views_support import run_diff
 
 D = Decimal
@@ -32,7 +32,7 @@ def _totals(run: ScoreRun) -> dict[str, Decimal]:
 def test_publishing_freezes_the_run_and_audits_it(office: User) -> None:
     w = zhangjiagang_world()
     run = actions.compute_run(w.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    publish(run, user=office, audience=RankingsAudience.LEADERS)
     run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED
     assert run.published_by == office
@@ -57,7 +57,7 @@ def test_publishing_freezes_the_run_and_audits_it(office: User) -> None:
 def test_postgres_refuses_to_change_published_results_even_in_raw_sql(office: User) -> None:
     w = zhangjiagang_world()
     run = actions.compute_run(w.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    publish(run, user=office, audience=RankingsAudience.LEADERS)
     with (
         pytest.raises(Exception, match="frozen"),
         transaction.atomic(),
@@ -78,7 +78,7 @@ def test_a_recompute_is_a_new_version_with_a_diff_against_the_published_one(
 ) -> None:
     w = zhangjiagang_world()
     first = actions.compute_run(w.year, user=office)
-    actions.publish_run(first, user=office, audience=RankingsAudience.LEADERS)
+    publish(first, user=office, audience=RankingsAudience.LEADERS)
     entry = Entry.objects.get(unit__code="MZJ", indicator__code="1.1.1")
     entry.value = D(100)  # 17.5 -> 25 points: MZJ 67.9 -> 75.4
     entry.save()
@@ -98,7 +98,7 @@ def test_a_recompute_is_a_new_version_with_a_diff_against_the_published_one(
         D("17.5"),
         D("25"),
     ) in [(n.code, n.old, n.new) for n in change.nodes]
-    actions.publish_run(second, user=office, audience=RankingsAudience.UNITS)
+    publish(second, user=office, audience=RankingsAudience.UNITS)
     first.refresh_from_db()
     assert first.status == RunStatus.SUPERSEDED
 
@@ -108,7 +108,7 @@ def test_only_the_newest_computed_run_can_be_published(office: User) -> None:
     first = actions.compute_run(w.year, user=office)
     actions.compute_run(w.year, user=office)
     with pytest.raises(actions.ResultActionError):
-        actions.publish_run(first, user=office, audience=RankingsAudience.LEADERS)
+        publish(first, user=office, audience=RankingsAudience.LEADERS)
     first.refresh_from_db()
     assert first.status == RunStatus.COMPUTED
 
@@ -141,7 +141,7 @@ def test_an_entry_change_updates_the_working_run_incrementally(office: User) -> 
 def test_an_entry_change_leaves_a_published_run_alone(office: User) -> None:
     w = zhangjiagang_world()
     run = actions.compute_run(w.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    publish(run, user=office, audience=RankingsAudience.LEADERS)
     entry = Entry.objects.get(unit__code="MZJ", indicator__code="1.1.1")
     entry.value = D(100)
     entry.save()

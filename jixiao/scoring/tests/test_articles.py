@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from jixiao.accounts.models import User
-from jixiao.scoring.actions import compute_run, publish_run
+from jixiao.scoring.actions import compute_run
 from jixiao.scoring.models import RankingsAudience, UnitResult
-from jixiao.scoring.tests.factories import liwan_world, zhangjiagang_world
+from jixiao.scoring.tests.factories import liwan_world, publish, zhangjiagang_world
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -58,7 +58,7 @@ def test_zhangjiagang_advance_award_and_two_years_warning_use_last_years_publish
     office: User,
 ) -> None:
     last = liwan_world([90, 80, 70, 60, 50], year=2025)
-    publish_run(compute_run(last.year), user=office, audience=RankingsAudience.LEADERS)
+    publish(compute_run(last.year), user=office, audience=RankingsAudience.LEADERS)
     this = liwan_world([95, 60, 85, 55, 50], year=2026)
     results = _results(compute_run(this.year))
     assert results["U02"].last_rank == 3

@@ -7,7 +7,7 @@ from jixiao.accounts.models import User
 from jixiao.org.models import AssessmentYear, Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience
-from jixiao.scoring.tests.factories import zhangjiagang_world
+from jixiao.scoring.tests.factories import publish, zhangjiagang_world
 
 
 def test_a_unit_sees_its_published_total_rank_and_grade_on_its_home_page(
@@ -21,7 +21,7 @@ def test_a_unit_sees_its_published_total_rank_and_grade_on_its_home_page(
     home = unit_client.get(reverse("core:home")).content.decode()
     assert "本年度考核结果尚未发布" in home
 
-    run = actions.publish_run(
+    run = publish(
         actions.compute_run(world.year, user=office), user=office, audience=RankingsAudience.LEADERS
     )
     result = run.results.get(unit=unit_org)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
 from jixiao.core.testing import make_org
+from jixiao.scheme.models import Indicator
 from jixiao.scoring import actions, loader
 from jixiao.scoring.engine import CategoryData, NumberColumn, score_province
 from jixiao.scoring.models import UnitResult
@@ -146,22 +147,40 @@ def _later_period_and_strays(w: World) -> None:
     w.entry("STRAY", other.indicator.code, other.value, other.reference, other.grade)
 
 
-def test_the_latest_period_with_scoring_entries_counts_and_strays_are_noted() -> None:
+def test_each_units_latest_counting_entry_counts_and_strays_are_noted() -> None:
     w, _ = province_world(seed=14)
     _later_period_and_strays(w)
     later = CollectionPeriod.objects.get(scheme=w.scheme, code="LATER")
     changed = Entry.objects.get(period=later, status=EntryStatus.APPROVED)
     inputs = loader.load_year(w.year)
     leaf = changed.indicator.code
-    assert inputs.periods_by_code[leaf] == later.pk
-    assert all(p == w.period.pk for code, p in inputs.periods_by_code.items() if code != leaf)
+    assert inputs.periods_by_code == {}  # no indicator must be reported in a given period
     assert inputs.notes == ["1 条数据所属单位未参加本年度考核，未计分"]
     data = next(d for d in inputs.data.values() if leaf in d.columns)
     column = data.columns[leaf]
-    assert column.reported.sum() == 1  # only the later period's single entry
-    row = data.rows[changed.unit.code]
+    earlier = Entry.objects.filter(period=w.period, indicator=changed.indicator)
+    # The unit with a later figure uses it; every other unit keeps its year-end figure.
+    assert column.reported.sum() == earlier.exclude(value=None, grade="").count()
     assert column.refs is not None
-    assert column.refs[row] == changed.pk
+    assert column.refs[data.rows[changed.unit.code]] == changed.pk
+    for entry in earlier.exclude(unit=changed.unit)[:5]:
+        assert column.refs[data.rows[entry.unit.code]] == entry.pk
+
+
+def test_a_must_report_indicator_takes_only_its_required_periods_entries() -> None:
+    w, _ = province_world(seed=14)
+    _later_period_and_strays(w)
+    later = CollectionPeriod.objects.get(scheme=w.scheme, code="LATER")
+    changed = Entry.objects.get(period=later, status=EntryStatus.APPROVED)
+    Indicator.objects.filter(pk=changed.indicator_id).update(must_report=True)
+    inputs = loader.load_year(w.year)
+    leaf = changed.indicator.code
+    assert inputs.periods_by_code == {leaf: later.pk}
+    data = next(d for d in inputs.data.values() if leaf in d.columns)
+    column = data.columns[leaf]
+    assert column.reported.sum() == 1  # only the required (latest annual) period's entry
+    assert column.refs is not None
+    assert column.refs[data.rows[changed.unit.code]] == changed.pk
 
 
 def _stored(run: Any) -> dict[str, tuple[Any, ...]]:

@@ -17,7 +17,7 @@ from jixiao.scoring import actions
 from jixiao.scoring.engine import ScoringError
 from jixiao.scoring.models import RankingsAudience, RunCategory, ScoreRun, UnitResult, YearRules
 from jixiao.scoring.quarterly import quarter_of
-from jixiao.scoring.tests.factories import World, make_world
+from jixiao.scoring.tests.factories import World, make_world, publish
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -217,7 +217,7 @@ def test_a_unit_still_sees_only_its_own_quarterly_card(
     w = _quarterly_world()
     _quarterly_on(w, ["0.2", "0.2", "0.2", "0.4"])
     run = actions.compute_run(w.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    publish(run, user=office, audience=RankingsAudience.LEADERS)
     client = Client()
     login(client, unit)
     url = f"/scoring/runs/{run.pk}/units/{w.units['C'].pk}/"

@@ -19,7 +19,7 @@ from jixiao.core.testing import PERSONA_USERNAMES, download_from_job, login
 from jixiao.scoring import actions
 from jixiao.scoring.models import CategoryRules, RankingsAudience, UnitResult, YearRules
 from jixiao.scoring.outcomes import payouts
-from jixiao.scoring.tests.factories import World, liwan_world
+from jixiao.scoring.tests.factories import World, liwan_world, publish
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -271,7 +271,7 @@ def test_a_published_run_keeps_its_rules_and_amounts_after_the_rules_change(
 ) -> None:
     office_client.post(edit_url(world), rules_post())
     run = actions.compute_run(world.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    publish(run, user=office, audience=RankingsAudience.LEADERS)
     office_client.post(edit_url(world), rules_post(version=1, award_base="100"))
     top = UnitResult.objects.get(run=run, unit__code="U00")
     card = office_client.get(reverse("scoring:card", args=[run.pk, top.unit_id])).content.decode()

@@ -18,7 +18,7 @@ from jixiao.core.testing import download_from_job, login, page_text
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, RunStatus, ScoreRun
-from jixiao.scoring.tests.factories import World, zhangjiagang_world
+from jixiao.scoring.tests.factories import World, publish, zhangjiagang_world
 
 D = Decimal
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def world(
 @pytest.fixture
 def published(world: World, office: User) -> ScoreRun:
     run = actions.compute_run(world.year, user=office)
-    return actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    return publish(run, user=office, audience=RankingsAudience.LEADERS)
 
 
 def client_for(personas: dict[str, User], name: str) -> Client:
@@ -166,6 +166,25 @@ def test_only_the_office_computes_and_publishes(
         assert response.status_code == 403
     run.refresh_from_db()
     assert run.status == RunStatus.COMPUTED
+    # The units added to the world lack most data: the office must see each gap first.
+    response = office_client.post(
+        reverse("scoring:publish", args=[run.pk]), {"audience": "units"}, follow=True
+    )
+    assert "尚未逐项确认" in response.content.decode()
+    run.refresh_from_db()
+    assert run.status == RunStatus.COMPUTED
+    for username in ("leader", "unit", "dept"):
+        response = client_for(personas, username).post(
+            reverse("scoring:acknowledge_gaps", args=[run.pk]), {"gap": [], "reason": "x"}
+        )
+        assert response.status_code == 403
+    page = office_client.get(reverse("scoring:run", args=[run.pk]))
+    keys = [g.key for g in page.context["gaps"]]
+    assert keys
+    office_client.post(
+        reverse("scoring:acknowledge_gaps", args=[run.pk]),
+        {"gap": keys, "reason": "该单位本年度新参评，数据未报送"},
+    )
     office_client.post(reverse("scoring:publish", args=[run.pk]), {"audience": "units"})
     run.refresh_from_db()
     assert run.status == RunStatus.PUBLISHED
