@@ -28,7 +28,6 @@ from jixiao.scoring.access import (
     own_category_id,
     visible_runs,
 )
-from jixiao.scoring.engine import ScoringError
 from jixiao.scoring.gaps import Gap, run_gaps
 from jixiao.scoring.models import (
     GapAcknowledgement,
