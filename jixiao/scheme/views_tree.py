@@ -164,7 +164,7 @@ def indicator_points(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRe
     if category is None:
         return HttpResponse(_("类别不存在。"), status=400)
     try:
-        points = parse_decimal(request.POST.get("points"))
+        points = parse_decimal(request.POST.get("points"), digits=12)
         if points is not None and (points < 0 or decimal_places(points) > POINT_DIGITS):
             raise ValueError(_("分值不能为负，且最多 4 位小数"))
         version = int(request.POST.get("version", "0"))
