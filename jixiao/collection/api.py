@@ -52,6 +52,7 @@ from jixiao.collection.scope import access_entry, entries_visible_to, periods_vi
 from jixiao.collection.workflow import Act, TransitionRefused, available_actions
 from jixiao.core.api import HasRole
 from jixiao.core.concurrency import EditConflict
+from jixiao.core.values import strict_int
 
 API_ROLES = (Role.OFFICE, Role.DEPARTMENT, Role.UNIT)
 ENTRY_RELATED = ("period", "indicator", "unit", "department")
@@ -216,9 +217,10 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if not raw:
         return None
-    if not raw.isdigit():
+    number = strict_int(raw)
+    if number is None:
         raise ValidationError({name: _("请填写整数编号。")})
-    return int(raw)
+    return number
 
 
 class PeriodList(generics.ListAPIView):

@@ -20,6 +20,7 @@ from jixiao.core.excel import (
     workbook_response_bytes,
 )
 from jixiao.core.permissions import role_required
+from jixiao.core.values import int_param
 from jixiao.org import actions, importing
 from jixiao.org.forms import CategoryForm, EnrollmentForm, ImportForm, OrganizationForm, YearForm
 from jixiao.org.models import (
@@ -34,9 +35,9 @@ READERS = (Role.SYSTEM_ADMIN, Role.OFFICE)
 
 
 def _year(request: HttpRequest) -> AssessmentYear | None:
-    wanted = request.GET.get("year")
-    if wanted and wanted.isdigit():
-        return AssessmentYear.objects.filter(year=int(wanted)).first() or AssessmentYear.current()
+    wanted = int_param(request.GET, "year")
+    if wanted is not None:
+        return AssessmentYear.objects.filter(year=wanted).first() or AssessmentYear.current()
     return AssessmentYear.current()
 
 

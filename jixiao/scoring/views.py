@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.accounts.roles import Role
 from jixiao.core.permissions import role_required
+from jixiao.core.values import int_param, strict_int
 from jixiao.org.models import AssessmentYear
 from jixiao.scoring import actions, exports
 from jixiao.scoring.access import (
@@ -50,9 +51,9 @@ SORTS = {
 
 
 def _year(request: HttpRequest) -> AssessmentYear | None:
-    wanted = request.GET.get("year", "")
-    if wanted.isdigit():
-        return AssessmentYear.objects.filter(year=int(wanted)).first()
+    wanted = int_param(request.GET, "year")
+    if wanted is not None:
+        return AssessmentYear.objects.filter(year=wanted).first()
     return AssessmentYear.current()
 
 
@@ -92,8 +93,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OFFICE)
 @require_POST
 def compute(request: HttpRequest) -> HttpResponse:
-    wanted = request.POST.get("year", "")
-    year = AssessmentYear.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    wanted = int_param(request.POST, "year")
+    year = AssessmentYear.objects.filter(pk=wanted).first() if wanted is not None else None
     if year is None:
         raise Http404
     note = request.POST.get("note", "").strip()
@@ -177,12 +178,12 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def audience(request: HttpRequest, pk: int) -> HttpResponse:
     run = access_run(_user(request), pk)
-    version = request.POST.get("version", "")
+    version = strict_int(request.POST.get("version"))
     try:
         actions.set_rankings_audience(
             run,
             audience=request.POST.get("audience", ""),
-            expected_version=int(version) if version.isdigit() else -1,
+            expected_version=version if version is not None else -1,
             reason=request.POST.get("reason", ""),
         )
     except actions.ResultActionError as error:
@@ -375,8 +376,8 @@ def cards_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     results = UnitResult.objects.filter(run=run).select_related(
         "unit", "run_category__category", "run__year"
     )
-    category = request.GET.get("category", "")
-    if category.isdigit():
-        results = results.filter(run_category__category_id=int(category))
+    category = int_param(request.GET, "category")
+    if category is not None:
+        results = results.filter(run_category__category_id=category)
     ordered = list(results.order_by("run_category__category__sort_order", "position"))
     return exports.cards_pdf_response(run, ordered, f"成绩单-{run.year.year}-v{run.number}")
