@@ -67,6 +67,18 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def sheet_title(name: str, fallback: str) -> str:
+    """A sheet title made from a user's name: Excel forbids \\ / ? * [ ] : and leading or
+    trailing apostrophes, and allows 31 characters (28 here, room for a " 2" suffix)."""
+    cleaned = "".join(c for c in name if c not in "\\/?*[]:" and c.isprintable())
+    return cleaned.strip("' ")[:28] or fallback
+
+
+def safe_row(values: Sequence[Any]) -> list[Any]:
+    """A whole row (headers included) for a CSV writer, every text cell escaped."""
+    return [safe_cell(v) for v in values]
+
+
 def _read_all(upload: IO[bytes], max_bytes: int) -> bytes:
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -549,7 +561,22 @@ def parse_decimal(
     return parse_number(value, percent=percent, digits=digits, places=places, rounded=False)
 
 
+def escape_workbook(workbook: Workbook) -> None:
+    """Escape every text cell of every sheet, headers included, just before saving.
+
+    Writers call `safe_cell` as they go; this sweep is the door that also catches the
+    cell somebody forgot (a category name "=cmd" in a header row). Idempotent.
+    """
+    for sheet in workbook.worksheets:
+        for cell in sheet._cells.values():  # only the cells that exist
+            value = cell.value
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                cell.value = "'" + value
+
+
 def workbook_response_bytes(workbook: Workbook) -> bytes:
+    """The bytes of an exported workbook; every export leaves through here."""
+    escape_workbook(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

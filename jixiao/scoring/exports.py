@@ -36,7 +36,12 @@ from reportlab.platypus import (
 
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
-from jixiao.core.excel import XLSX_CONTENT_TYPE, safe_cell, workbook_response_bytes
+from jixiao.core.excel import (
+    XLSX_CONTENT_TYPE,
+    safe_cell,
+    sheet_title,
+    workbook_response_bytes,
+)
 from jixiao.scoring.models import RunCategory, ScoreRun, UnitResult
 from jixiao.scoring.outcomes import Payout, payouts
 from jixiao.scoring.payouts import category_payouts
@@ -113,7 +118,7 @@ def results_workbook(run: ScoreRun) -> Workbook:
         )
         per_category.setdefault(rc, []).append((code, unit, sc))
     for rc in categories:
-        sheet = workbook.create_sheet(title=rc.category.name[:28] or rc.category.code)
+        sheet = workbook.create_sheet(title=sheet_title(rc.category.name, rc.category.code))
         names = {n["code"]: n["name"] for n in rc.tree["nodes"]}
         sheet.append(["单位编码", "单位名称", *[safe_cell(c) for c in rc.node_codes]])
         sheet.append(["", "", *[safe_cell(names.get(c, c)) for c in rc.node_codes]])
