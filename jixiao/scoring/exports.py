@@ -223,6 +223,7 @@ def card_story(
             for row in head
         ],
         colWidths=[22 * mm, 60 * mm, 22 * mm, 76 * mm],
+        splitInRow=1,
     )
     table.setStyle(
         TableStyle(
@@ -257,7 +258,10 @@ def card_story(
             ]
         )
     detail = Table(
-        rows, colWidths=[16 * mm, 48 * mm, 14 * mm, 16 * mm, 16 * mm, 70 * mm], repeatRows=1
+        rows,
+        colWidths=[16 * mm, 48 * mm, 14 * mm, 16 * mm, 16 * mm, 70 * mm],
+        repeatRows=1,
+        splitInRow=1,
     )
     detail.setStyle(
         TableStyle(
