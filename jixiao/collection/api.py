@@ -134,6 +134,10 @@ class EntrySerializer(serializers.ModelSerializer):
 
 class RecheckSerializer(serializers.ModelSerializer):
     status = _status_field(RecheckStatus, "Recheck")
+    # "" until the department answers: part of the documented enum.
+    outcome = serializers.ChoiceField(
+        choices=[("", "未答复"), *RecheckOutcome.choices], read_only=True
+    )
 
     class Meta:
         model = RecheckRequest
