@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
@@ -74,6 +77,20 @@ def world(department_org: Organization, unit_org: Organization, office: User, un
     actions.compute_run(w.year, user=office)
 
 
+@pytest.fixture
+def keep_test_connection() -> Iterator[None]:
+    """The WSGI handler closes the database connection after each request, as a server
+    should; inside a test that would close the test's transaction (Django's test client
+    does the same as this)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
 def _known_ids(path: str) -> list[int]:
     """The ids that exist for an operation's {id}: random ids mostly miss them."""
     for prefix, model in (
@@ -118,7 +135,7 @@ def _credentials(user: User) -> tuple[dict[str, str], dict[str, str]]:
 
 @pytest.mark.parametrize("persona", API_PERSONAS)
 def test_the_api_answers_every_generated_request_within_its_schema(
-    world: None, personas: dict[str, User], persona: str
+    world: None, keep_test_connection: None, personas: dict[str, User], persona: str
 ) -> None:
     schema = _schema()
     cookies, headers = _credentials(personas[persona])
