@@ -20,6 +20,7 @@ from django.utils import timezone
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
 from jixiao.collection.models import INPUT_COLUMNS, Entry, EntryStatus
+from jixiao.core.values import text_problem
 from jixiao.org.models import AssessmentYear
 from jixiao.scoring import loader, quarterly
 from jixiao.scoring.engine import (
@@ -251,10 +252,17 @@ def summarize(
     }
 
 
+def _check_reason(reason: str) -> None:
+    """The reason goes into the audit trail: the one text door's limits apply."""
+    if problem := text_problem(reason):
+        raise ResultActionError(f"原因{problem}")
+
+
 def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") -> ScoreRun:
     """Publish a computed run (绩效办): it becomes frozen; the previous one is superseded."""
     if audience not in RankingsAudience.values:
         raise ResultActionError("排名公布范围无效")
+    _check_reason(reason)
     with transaction.atomic():
         locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.COMPUTED:
@@ -301,6 +309,7 @@ def set_rankings_audience(
     """Choose who reads a published run's rankings (e.g. open them to the units)."""
     if audience not in RankingsAudience.values:
         raise ResultActionError("排名公布范围无效")
+    _check_reason(reason)
     with transaction.atomic():
         locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.PUBLISHED:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.accounts.roles import Role
 from jixiao.core.permissions import role_required
-from jixiao.core.values import int_param, strict_int
+from jixiao.core.values import int_param, strict_int, text_problem
 from jixiao.org.models import AssessmentYear
 from jixiao.scoring import actions, exports
 from jixiao.scoring.access import (
@@ -98,6 +98,9 @@ def compute(request: HttpRequest) -> HttpResponse:
     if year is None:
         raise Http404
     note = request.POST.get("note", "").strip()
+    if problem := text_problem(note):
+        messages.error(request, _("备注%(e)s") % {"e": problem})
+        return redirect(f"{_url('scoring:index')}?year={year.year}")
     try:
         schedule_compute(year, _user(request), note)
         # Embedded mode runs the task eagerly on commit; a worker otherwise.
