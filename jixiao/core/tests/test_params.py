@@ -100,3 +100,20 @@ def test_the_page_size_is_capped() -> None:
         query_params: dict[str, Any] = {"limit": str(2**63)}
 
     assert Pagination().get_limit(Query()) == MAX_PAGE_SIZE  # type: ignore[arg-type]
+
+
+def test_an_api_path_no_route_takes_is_a_json_not_found(office: User) -> None:
+    client = login(Client(), office)
+    for path in ("/api/v1/collection/entries/-1/", "/api/v1/nothing/", "/api/v1/scoring/runs/x/"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"]
+
+
+def test_every_api_refusal_carries_a_chinese_detail(office: User) -> None:
+    response = login(Client(), office).get(reverse("api_entry_list"), {"period": "²"})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "period：请填写整数编号。"
+    assert body["fields"] == {"period": "请填写整数编号。"}
