@@ -52,7 +52,7 @@ from jixiao.collection.scope import access_entry, entries_visible_to, periods_vi
 from jixiao.collection.workflow import Act, TransitionRefused, available_actions
 from jixiao.core.api import HasRole
 from jixiao.core.concurrency import EditConflict
-from jixiao.core.values import strict_int
+from jixiao.core.values import REASON_MAX_LENGTH, strict_int
 
 API_ROLES = (Role.OFFICE, Role.DEPARTMENT, Role.UNIT)
 ENTRY_RELATED = ("period", "indicator", "unit", "department")
@@ -194,7 +194,7 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         help_text="Reason of a return or recheck request; the answer text of a recheck answer.",
     )
     outcome = serializers.ChoiceField(
@@ -203,7 +203,9 @@ class TransitionSerializer(serializers.Serializer):
     value = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     reference = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     grade = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
-    new_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    new_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
 
 
 class RefusalSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -120,6 +121,12 @@ def text_problem(value: Any, *, max_length: int = REASON_MAX_LENGTH) -> str:
     except ValueError as error:
         return str(error)
     return ""
+
+
+def validate_text(value: Any) -> None:
+    """The text door as a form validator (reasons, answers, descriptions)."""
+    if problem := text_problem(value):
+        raise ValidationError(problem)
 
 
 def strict_int(value: Any) -> int | None:

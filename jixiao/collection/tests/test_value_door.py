@@ -176,3 +176,21 @@ def test_a_return_reason_with_hidden_characters_is_refused(world: World, office:
     assert "控制字符" in response.json()["detail"]
     entry.refresh_from_db()
     assert entry.status == EntryStatus.SUBMITTED
+
+
+def test_every_reason_form_field_has_the_one_limit_and_refuses_control_characters() -> None:
+    from jixiao.collection.forms import AnswerForm, BonusEventForm, ExceptionForm, RecheckForm
+
+    for form_class, name in (
+        (RecheckForm, "reason"),
+        (AnswerForm, "answer"),
+        (AnswerForm, "new_reason"),
+        (ExceptionForm, "reason"),
+        (BonusEventForm, "description"),
+    ):
+        hidden = form_class(data={name: "依据\x07台账"})
+        hidden.is_valid()
+        assert "控制字符" in str(hidden.errors.get(name)), (form_class, name)
+        long = form_class(data={name: "说" * (REASON_MAX_LENGTH + 1)})
+        long.is_valid()
+        assert "2000" in str(long.errors.get(name)), (form_class, name)
