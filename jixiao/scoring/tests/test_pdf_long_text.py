@@ -63,7 +63,7 @@ def test_a_long_reason_prints_on_the_card_and_in_the_batch(
 ) -> None:
     reason = LONG_TEXTS[kind]
     Entry.objects.filter(unit=unit_org).update(reason=reason + "（完）")
-    Indicator.objects.filter(scheme=world.scheme, code="1.1.1").update(name="指标" * 300)
+    Indicator.objects.filter(scheme=world.scheme, code="1.1.1").update(name="指标" * 100)
     run = _published(world, office)
     client = login(Client(), office)
     single = client.get(reverse("scoring:card_pdf", args=[run.pk, unit_org.pk]))
