@@ -117,3 +117,17 @@ def test_every_api_refusal_carries_a_chinese_detail(office: User) -> None:
     body = response.json()
     assert body["detail"] == "period：请填写整数编号。"
     assert body["fields"] == {"period": "请填写整数编号。"}
+
+
+def test_an_id_past_bigint_in_a_path_is_not_found(office: User) -> None:
+    client = login(Client(), office)
+    big = "9" * 25
+    for path in (
+        f"/api/v1/org/organizations/{big}/",
+        f"/api/v1/collection/entries/{big}/",
+        f"/api/v1/scoring/runs/{big}/results/",
+        f"/scoring/runs/{big}/",
+        f"/collection/entries/{big}/",
+        f"/scheme/{big}/",
+    ):
+        assert client.get(path).status_code == 404, path
