@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction, AuditEvent, AuditEventQuerySet
 from jixiao.audit.records import record
-from jixiao.core.excel import safe_cell
+from jixiao.core.excel import safe_row
 from jixiao.core.permissions import role_required
 
 
@@ -91,22 +91,24 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     ]
 
     def rows():  # type: ignore[no-untyped-def]
-        yield "\ufeff" + writer.writerow(header)  # BOM: Excel opens UTF-8 CSV correctly
+        yield "\ufeff" + writer.writerow(safe_row(header))  # BOM: Excel opens UTF-8 CSV correctly
         for e in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
-                    timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                    safe_cell(e.actor_name),
-                    safe_cell(e.organization_name),
-                    e.ip_address or "",
-                    e.get_action_display(),
-                    e.object_type,
-                    e.object_id,
-                    safe_cell(e.object_repr),
-                    safe_cell(str(e.before or "")),
-                    safe_cell(str(e.after or "")),
-                    safe_cell(e.reason),
-                ]
+                safe_row(
+                    [
+                        timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+                        e.actor_name,
+                        e.organization_name,
+                        e.ip_address or "",
+                        e.get_action_display(),
+                        e.object_type,
+                        e.object_id,
+                        e.object_repr,
+                        str(e.before or ""),
+                        str(e.after or ""),
+                        e.reason,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -52,6 +52,7 @@ from jixiao.collection.scope import access_entry, entries_visible_to, periods_vi
 from jixiao.collection.workflow import Act, TransitionRefused, available_actions
 from jixiao.core.api import HasRole
 from jixiao.core.concurrency import EditConflict
+from jixiao.core.values import REASON_MAX_LENGTH, strict_int
 
 API_ROLES = (Role.OFFICE, Role.DEPARTMENT, Role.UNIT)
 ENTRY_RELATED = ("period", "indicator", "unit", "department")
@@ -133,6 +134,10 @@ class EntrySerializer(serializers.ModelSerializer):
 
 class RecheckSerializer(serializers.ModelSerializer):
     status = _status_field(RecheckStatus, "Recheck")
+    # "" until the department answers: part of the documented enum.
+    outcome = serializers.ChoiceField(
+        choices=[("", "未答复"), *RecheckOutcome.choices], read_only=True
+    )
 
     class Meta:
         model = RecheckRequest
@@ -189,7 +194,7 @@ class TransitionSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        max_length=2000,
+        max_length=REASON_MAX_LENGTH,
         help_text="Reason of a return or recheck request; the answer text of a recheck answer.",
     )
     outcome = serializers.ChoiceField(
@@ -198,7 +203,9 @@ class TransitionSerializer(serializers.Serializer):
     value = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     reference = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
     grade = serializers.CharField(required=False, allow_blank=True, allow_null=True, default="")
-    new_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    new_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
 
 
 class RefusalSerializer(serializers.Serializer):
@@ -216,9 +223,10 @@ def _int_param(request: Request, name: str) -> int | None:
     raw = request.query_params.get(name)
     if not raw:
         return None
-    if not raw.isdigit():
+    number = strict_int(raw)
+    if number is None:
         raise ValidationError({name: _("请填写整数编号。")})
-    return int(raw)
+    return number
 
 
 class PeriodList(generics.ListAPIView):

@@ -12,6 +12,7 @@ from jixiao.collection.models import (
     RecheckOutcome,
 )
 from jixiao.core.forms import StyledForm, StyledModelForm
+from jixiao.core.values import REASON_MAX_LENGTH, validate_text
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Indicator, Scheme
 
@@ -52,10 +53,21 @@ class PeriodForm(StyledModelForm):
         return data
 
 
+def reason_field(label: Any, *, required: bool = True, rows: int = 3) -> forms.CharField:
+    """A free-text reason: one length limit and no control characters, everywhere."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=REASON_MAX_LENGTH,
+        validators=[validate_text],
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
 class ExceptionForm(StyledForm):
     department = forms.ModelChoiceField(Organization.objects.departments(), label=_("数据采集单位"))
     until = forms.DateTimeField(label=_("延期至"), widget=DATETIME)
-    reason = forms.CharField(label=_("延期理由"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = reason_field(_("延期理由"), rows=2)
 
 
 class EvidenceForm(StyledForm):
@@ -70,9 +82,7 @@ class UploadForm(StyledForm):
 
 
 class RecheckForm(StyledForm):
-    reason = forms.CharField(
-        label=_("复核理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
+    reason = reason_field(_("复核理由"))
     file = forms.FileField(label=_("佐证材料（可选）"), required=False, help_text=ALLOWED_HINT)
 
 
@@ -80,15 +90,11 @@ class AnswerForm(StyledForm):
     outcome = forms.ChoiceField(
         label=_("答复结果"), choices=RecheckOutcome.choices, widget=forms.RadioSelect
     )
-    answer = forms.CharField(
-        label=_("答复意见"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
-    )
+    answer = reason_field(_("答复意见"))
     value = forms.CharField(label=_("新的数值"), required=False)
     reference = forms.CharField(label=_("新的基准值"), required=False)
     grade = forms.CharField(label=_("新的等次"), required=False)
-    new_reason = forms.CharField(
-        label=_("新的计分说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    new_reason = reason_field(_("新的计分说明"), required=False, rows=2)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -97,11 +103,12 @@ class AnswerForm(StyledForm):
 
 class BonusEventForm(StyledModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    description = reason_field(_("事由"))
 
     class Meta:
         model = BonusPenaltyEvent
         fields = ["indicator", "unit", "points", "document_number", "occurred_on", "description"]
-        widgets = {"occurred_on": DATE, "description": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"occurred_on": DATE}
         labels = {"indicator": _("加扣分指标"), "unit": _("被考核单位")}
 
     def __init__(

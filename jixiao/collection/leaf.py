@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jixiao.collection.models import INPUT_COLUMNS
-from jixiao.core.excel import parse_decimal
+from jixiao.core.values import clean_text, parse_number
 from jixiao.scheme.models import Indicator
 from jixiao.scoring.engine.methods import (
     DEDUCTION,
@@ -39,6 +39,10 @@ NEGATIVE_ALLOWED_METHODS = frozenset({"yoy_growth", "value_added", "rank", "tier
 PERCENT_FIELDS = frozenset({"rating"})
 # Methods whose score is a judgment: losing points needs a written reason.
 JUDGED_METHODS = frozenset({DIRECT, DEDUCTION, GRADE, EVALUATION})
+# Entry.grade is CHAR(8); the engine's grades are one letter.
+GRADE_MAX_LENGTH = 8
+# Entry.score is DECIMAL(12, 4).
+SCORE_LIMIT = Decimal(10) ** 8
 COLUMN_LABELS = {
     "value": gettext_lazy("数值"),
     "reference": gettext_lazy("基准值"),
@@ -97,8 +101,11 @@ def parse_column(f: InputField, raw: Any) -> Any:
         if raw is None:
             return None
         text = str(raw).strip().upper()
+        if len(text) > GRADE_MAX_LENGTH or not text.isprintable():
+            raise ValueError(_("不是有效的等次"))
         return text or None
-    return parse_decimal(raw, percent=f.name in PERCENT_FIELDS)
+    # Rounded to the column here, so the score is computed from the value stored.
+    return parse_number(raw, percent=f.name in PERCENT_FIELDS)
 
 
 def evaluate(
@@ -116,6 +123,10 @@ def evaluate(
     if spec is None:
         out.errors.append(_("指标“%(code)s”未设置计分方法") % {"code": indicator.code})
         return out
+    try:
+        clean_text(reason)
+    except ValueError as error:
+        out.errors.append(_("计分说明%(e)s") % {"e": error})
     fields = input_fields(indicator)
     engine_values: dict[str, Any] = {}
     for f in fields:
@@ -166,6 +177,9 @@ def evaluate(
     result = spec.evaluate(
         points, spec.normalize_params(indicator.params), parsed, staffing=staffing
     )
+    if abs(result.score) >= SCORE_LIMIT:
+        out.errors.append(_("计算得分超出范围，请核对填报的数值"))
+        return out
     out.score = result.score
     out.formula = result.formula
     out.reason_needed = reason_requirement(spec.code, result.score, points, heavy_share)

@@ -43,6 +43,7 @@ from jixiao.collection.models import (
     EntryStatus,
 )
 from jixiao.collection.scope import points_of
+from jixiao.core.values import text_problem
 from jixiao.scoring.tasks import schedule_entry_recompute
 
 S = EntryStatus
@@ -197,6 +198,8 @@ class EntryTransition:
         rule = _resolve(TABLE, entry.status, entry.get_status_display(), self.action, actors)
         if rule.reason_required and not self.reason:
             raise TransitionRefused(_("请填写%(act)s的理由。") % {"act": Act(self.action).label})
+        if problem := text_problem(self.reason):
+            raise TransitionRefused(_("理由%(e)s") % {"e": problem})
         guard = getattr(self, f"_guard_{self.action}", None)
         if guard is not None:
             guard(entry)
@@ -455,6 +458,8 @@ class BonusTransition:
             raise TransitionRefused(_("请填写%(act)s的理由。") % {"act": Act(self.action).label})
         # Caps do not refuse an event: one past a cap is a fact, recorded and counted up to
         # the cap (collection/ledger.py).
+        if problem := text_problem(self.reason):
+            raise TransitionRefused(_("理由%(e)s") % {"e": problem})
         return rule.to
 
     def execute(self, event: BonusPenaltyEvent) -> BonusPenaltyEvent:

@@ -2,8 +2,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
+
+# The most rows one API page returns, whatever `limit` asks for: an unbounded limit would
+# let one request read (or, past 2**63, crash on) a whole table.
+MAX_PAGE_SIZE = 1000
+
+
+class Pagination(LimitOffsetPagination):
+    """`limit`/`offset` paging, `limit` capped at MAX_PAGE_SIZE (a larger one is lowered)."""
+
+    max_limit = MAX_PAGE_SIZE
 
 
 class IsVerifiedUser(BasePermission):

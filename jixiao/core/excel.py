@@ -14,13 +14,15 @@ import unicodedata
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
+
+from jixiao.core.values import parse_number
 
 # openpyxl parses XML with defusedxml when it is installed (it is a dependency), which
 # refuses entity expansion ("billion laughs") and external entities.
@@ -63,6 +65,18 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def sheet_title(name: str, fallback: str) -> str:
+    """A sheet title made from a user's name: Excel forbids \\ / ? * [ ] : and leading or
+    trailing apostrophes, and allows 31 characters (28 here, room for a " 2" suffix)."""
+    cleaned = "".join(c for c in name if c not in "\\/?*[]:" and c.isprintable())
+    return cleaned.strip("' ")[:28] or fallback
+
+
+def safe_row(values: Sequence[Any]) -> list[Any]:
+    """A whole row (headers included) for a CSV writer, every text cell escaped."""
+    return [safe_cell(v) for v in values]
 
 
 def _read_all(upload: IO[bytes], max_bytes: int) -> bytes:
@@ -535,36 +549,34 @@ def read_upload(
     return read_sheet(sheet, required, optional)
 
 
-def parse_decimal(value: Any, *, percent: bool = False) -> Decimal | None:
-    """Numbers as people type them: full-width digits, "1,234", "85%", numbers as text.
+def parse_decimal(
+    value: Any, *, percent: bool = False, digits: int = 20, places: int = 4
+) -> Decimal | None:
+    """Numbers as people type them, as written (not rounded): see `core.values`.
 
     With `percent=True` a value written "85%" means 85 (a percentage field); otherwise
-    "85%" means 0.85. Returns None for blank; raises ValueError with a Chinese message.
+    "85%" means 0.85. Returns None for blank; raises ValueError with a Chinese message,
+    also when the number would not fit DECIMAL(`digits`, `places`).
     """
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        raise ValueError(_("不是有效的数字"))
-    if isinstance(value, int | float | Decimal):
-        number = Decimal(str(value))
-    else:
-        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "").replace(" ", "")
-        if text in ("", "-"):
-            return None
-        is_percent = text.endswith("%")
-        text = text.removesuffix("%")
-        try:
-            number = Decimal(text)
-        except InvalidOperation as error:
-            raise ValueError(_("“%(v)s”不是有效的数字") % {"v": value}) from error
-        if is_percent and not percent:
-            number = number / 100
-    if not number.is_finite():
-        raise ValueError(_("不是有效的数字"))
-    return number
+    return parse_number(value, percent=percent, digits=digits, places=places, rounded=False)
+
+
+def escape_workbook(workbook: Workbook) -> None:
+    """Escape every text cell of every sheet, headers included, just before saving.
+
+    Writers call `safe_cell` as they go; this sweep is the door that also catches the
+    cell somebody forgot (a category name "=cmd" in a header row). Idempotent.
+    """
+    for sheet in workbook.worksheets:
+        for cell in sheet._cells.values():  # only the cells that exist
+            value = cell.value
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                cell.value = "'" + value
 
 
 def workbook_response_bytes(workbook: Workbook) -> bytes:
+    """The bytes of an exported workbook; every export leaves through here."""
+    escape_workbook(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

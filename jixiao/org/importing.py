@@ -169,7 +169,7 @@ def import_table(
                 row_errors.append(RowError(row, "考核类别", _("只有被考核单位才能归入考核类别")))
         staffing = None
         try:
-            number = parse_decimal(values.get("编制数"))
+            number = parse_decimal(values.get("编制数"), digits=9, places=0)
             if number is not None:
                 if number <= 0 or number != number.to_integral_value():
                     raise ValueError(str(STAFFING_MESSAGE))
@@ -178,7 +178,7 @@ def import_table(
             row_errors.append(RowError(row, "编制数", str(error)))
         sort_order = 0
         try:
-            sort_number = parse_decimal(values.get("排序"))
+            sort_number = parse_decimal(values.get("排序"), digits=9, places=0)
             sort_order = int(sort_number) if sort_number is not None else 0
             if sort_order < 0:
                 raise ValueError(_("须为非负整数"))

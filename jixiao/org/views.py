@@ -20,6 +20,7 @@ from jixiao.core.excel import (
     workbook_response_bytes,
 )
 from jixiao.core.permissions import role_required
+from jixiao.core.values import int_param, text_problem
 from jixiao.org import actions, importing
 from jixiao.org.forms import CategoryForm, EnrollmentForm, ImportForm, OrganizationForm, YearForm
 from jixiao.org.models import (
@@ -34,9 +35,9 @@ READERS = (Role.SYSTEM_ADMIN, Role.OFFICE)
 
 
 def _year(request: HttpRequest) -> AssessmentYear | None:
-    wanted = request.GET.get("year")
-    if wanted and wanted.isdigit():
-        return AssessmentYear.objects.filter(year=int(wanted)).first() or AssessmentYear.current()
+    wanted = int_param(request.GET, "year")
+    if wanted is not None:
+        return AssessmentYear.objects.filter(year=wanted).first() or AssessmentYear.current()
     return AssessmentYear.current()
 
 
@@ -106,6 +107,8 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if not can_edit or form is None:
             return HttpResponse(status=403)
         before = actions.org_snapshot(Organization.objects.get(pk=pk))
+        if problem := text_problem(request.POST.get("reason", "")):
+            form.add_error(None, _("变更原因%(e)s") % {"e": problem})
         if form.is_valid():
             try:
                 actions.update_organization(
@@ -140,6 +143,8 @@ def organization_import(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     form = ImportForm(request.POST or None, request.FILES or None)
     errors: list[importing.RowError] = []
+    if problem := text_problem(request.POST.get("reason", "")):
+        form.add_error(None, _("导入原因%(e)s") % {"e": problem})
     if request.method == "POST" and form.is_valid() and year is not None:
         try:
             table = read_upload(form.cleaned_data["file"], importing.REQUIRED, importing.COLUMNS)

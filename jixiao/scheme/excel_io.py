@@ -353,7 +353,7 @@ def _parse_row(
     points: dict[str, Decimal] = {}
     for column, category in category_columns.items():
         try:
-            number = parse_decimal(values.get(column))
+            number = parse_decimal(values.get(column), digits=12)
         except ValueError as error:
             errors.append(RowError(row, column, str(error)))
             continue
@@ -364,7 +364,7 @@ def _parse_row(
     caps: list[Decimal | None] = []
     for column in ("加分上限", "扣分上限"):
         try:
-            cap = parse_decimal(values.get(column))
+            cap = parse_decimal(values.get(column), digits=12)
         except ValueError as error:
             errors.append(RowError(row, column, str(error)))
             cap = None

@@ -16,6 +16,7 @@ from jixiao.audit.records import record
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.excel import XLSX_CONTENT_TYPE, SpreadsheetError, workbook_response_bytes
 from jixiao.core.permissions import role_required
+from jixiao.core.values import int_param, strict_int
 from jixiao.org.models import AssessmentYear, UnitCategory
 from jixiao.scheme import actions, excel_io, jsonio
 from jixiao.scheme.access import READERS, access_scheme, nodes_for_reader, unit_category_code
@@ -167,7 +168,7 @@ def scheme_validate(request: HttpRequest, pk: int) -> HttpResponse:
 def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     scheme = access_scheme(request.user, pk)
     try:
-        version = int(request.POST.get("version", "0"))
+        version = strict_int(request.POST.get("version", "0")) or 0
         if action == "publish":
             actions.publish_scheme(scheme, version, request.POST.get("accept_warnings") == "on")
             messages.success(request, _("方案已发布并锁定。"))
@@ -278,8 +279,8 @@ def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
 def scheme_diff(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access_scheme(request.user, pk)
     base = previous_scheme(scheme)
-    if request.GET.get("base"):
-        base = Scheme.objects.filter(pk=request.GET["base"]).select_related("year").first() or base
+    if (base_id := int_param(request.GET, "base")) is not None:
+        base = Scheme.objects.filter(pk=base_id).select_related("year").first() or base
     diff = diff_trees(load_nodes(base), load_nodes(scheme)) if base else None
     names: dict[str, str] = {}
     if diff is not None:

@@ -16,6 +16,7 @@ from jixiao.accounts.roles import Role
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.excel import parse_decimal
 from jixiao.core.permissions import role_required
+from jixiao.core.values import int_param, strict_int
 from jixiao.org.models import UnitCategory
 from jixiao.scheme import actions
 from jixiao.scheme.access import access_indicator, access_scheme
@@ -73,10 +74,10 @@ def _categories(scheme: Scheme) -> list[UnitCategory]:
 def indicator_create(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access_scheme(request.user, pk)
     parent = after = None
-    if request.GET.get("parent"):
-        parent = access_indicator(scheme, int(request.GET["parent"]))
-    if request.GET.get("after"):
-        after = access_indicator(scheme, int(request.GET["after"]))
+    if (parent_id := int_param(request.GET, "parent")) is not None:
+        parent = access_indicator(scheme, parent_id)
+    if (after_id := int_param(request.GET, "after")) is not None:
+        after = access_indicator(scheme, after_id)
         parent = after.parent
     if not actions.is_editable(scheme):
         messages.error(request, _("方案已锁定，不能新增指标。"))
@@ -165,10 +166,10 @@ def indicator_points(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRe
     if category is None:
         return HttpResponse(_("类别不存在。"), status=400)
     try:
-        points = parse_decimal(request.POST.get("points"))
+        points = parse_decimal(request.POST.get("points"), digits=12)
         if points is not None and (points < 0 or decimal_places(points) > POINT_DIGITS):
             raise ValueError(_("分值不能为负，且最多 4 位小数"))
-        version = int(request.POST.get("version", "0"))
+        version = strict_int(request.POST.get("version", "0")) or 0
     except ValueError as error:
         return _tree_response(
             request, scheme, _("%(c)s：%(e)s") % {"c": indicator.code, "e": error}
@@ -200,7 +201,9 @@ def indicator_delete(request: HttpRequest, pk: int, indicator_pk: int) -> HttpRe
     scheme = access_scheme(request.user, pk)
     indicator = access_indicator(scheme, indicator_pk)
     try:
-        count = actions.delete_indicator(indicator, int(request.POST.get("version", "0")))
+        count = actions.delete_indicator(
+            indicator, strict_int(request.POST.get("version", "0")) or 0
+        )
     except (actions.SchemeActionError, EditConflict, ValueError) as error:
         return _tree_response(request, scheme, str(error))
     if not request.htmx:  # type: ignore[attr-defined]

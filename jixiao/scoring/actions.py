@@ -20,6 +20,7 @@ from django.utils import timezone
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
 from jixiao.collection.models import INPUT_COLUMNS, Entry
+from jixiao.core.values import text_problem
 from jixiao.org.models import AssessmentYear
 from jixiao.scheme.models import Scheme
 from jixiao.scoring import loader, quarterly, records
@@ -336,11 +337,18 @@ def _check_gaps(run: ScoreRun) -> None:
             ack.save(update_fields=["kind"])
 
 
+def _check_reason(reason: str) -> None:
+    """The reason goes into the audit trail: the one text door's limits apply."""
+    if problem := text_problem(reason):
+        raise ResultActionError(f"原因{problem}")
+
+
 def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") -> ScoreRun:
     """Publish a computed run (绩效办): it becomes frozen; the previous one is superseded.
     Every gap (a unit without a counting figure) must have been acknowledged."""
     if audience not in RankingsAudience.values:
         raise ResultActionError("排名公布范围无效")
+    _check_reason(reason)
     with transaction.atomic():
         locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.COMPUTED:
@@ -388,6 +396,7 @@ def set_rankings_audience(
     """Choose who reads a published run's rankings (e.g. open them to the units)."""
     if audience not in RankingsAudience.values:
         raise ResultActionError("排名公布范围无效")
+    _check_reason(reason)
     with transaction.atomic():
         locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
         if locked.status != RunStatus.PUBLISHED:

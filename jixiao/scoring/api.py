@@ -10,7 +10,13 @@ from rest_framework import generics, serializers
 
 from jixiao.accounts.roles import Role
 from jixiao.core.api import HasRole
-from jixiao.scoring.access import RESULT_ROLES, can_see_cards, can_see_rankings, visible_runs
+from jixiao.scoring.access import (
+    RESULT_ROLES,
+    access_run,
+    can_see_cards,
+    can_see_rankings,
+    visible_runs,
+)
 from jixiao.scoring.models import ScoreRun, UnitResult
 
 
@@ -72,12 +78,12 @@ class RunResults(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[UnitResult]:
         user: Any = self.request.user
-        run = visible_runs(user).filter(pk=self.kwargs["pk"]).first()
+        # A run the caller may not see (unpublished, or no such run) is 404, not an empty
+        # list: an empty list would tell that the run exists.
+        run = access_run(user, self.kwargs["pk"])
         rows = UnitResult.objects.select_related("unit", "run_category__category").order_by(
             "run_category__category__sort_order", "position"
         )
-        if run is None:
-            return rows.none()
         rows = rows.filter(run=run)
         if can_see_cards(user, run):
             return rows

@@ -37,7 +37,12 @@ from reportlab.platypus import (
 
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
-from jixiao.core.excel import XLSX_CONTENT_TYPE, safe_cell, workbook_response_bytes
+from jixiao.core.excel import (
+    XLSX_CONTENT_TYPE,
+    safe_cell,
+    sheet_title,
+    workbook_response_bytes,
+)
 from jixiao.scoring.models import (
     GapAcknowledgement,
     GapKind,
@@ -135,7 +140,7 @@ def results_workbook(run: ScoreRun) -> Workbook:
         )
         per_category.setdefault(rc, []).append((code, unit, sc))
     for rc in categories:
-        sheet = workbook.create_sheet(title=rc.category.name[:28] or rc.category.code)
+        sheet = workbook.create_sheet(title=sheet_title(rc.category.name, rc.category.code))
         names = {n["code"]: n["name"] for n in rc.tree["nodes"]}
         sheet.append(["单位编码", "单位名称", *[safe_cell(c) for c in rc.node_codes]])
         sheet.append(["", "", *[safe_cell(names.get(c, c)) for c in rc.node_codes]])
@@ -245,6 +250,7 @@ def card_story(
             for row in head
         ],
         colWidths=[22 * mm, 60 * mm, 22 * mm, 76 * mm],
+        splitInRow=1,
     )
     table.setStyle(
         TableStyle(
@@ -279,7 +285,10 @@ def card_story(
             ]
         )
     detail = Table(
-        rows, colWidths=[16 * mm, 48 * mm, 14 * mm, 16 * mm, 16 * mm, 70 * mm], repeatRows=1
+        rows,
+        colWidths=[16 * mm, 48 * mm, 14 * mm, 16 * mm, 16 * mm, 70 * mm],
+        repeatRows=1,
+        splitInRow=1,
     )
     detail.setStyle(
         TableStyle(

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jixiao.accounts.roles import Role
 from jixiao.core.actions import start_job
 from jixiao.core.permissions import role_required
+from jixiao.core.values import int_param, strict_int, text_problem
 from jixiao.org.models import AssessmentYear
 from jixiao.scoring import actions, exports, jobs
 from jixiao.scoring.access import (
@@ -58,9 +59,9 @@ SORTS = {
 
 
 def _year(request: HttpRequest) -> AssessmentYear | None:
-    wanted = request.GET.get("year", "")
-    if wanted.isdigit():
-        return AssessmentYear.objects.filter(year=int(wanted)).first()
+    wanted = int_param(request.GET, "year")
+    if wanted is not None:
+        return AssessmentYear.objects.filter(year=wanted).first()
     return AssessmentYear.current()
 
 
@@ -102,11 +103,14 @@ def index(request: HttpRequest) -> HttpResponse:
 def compute(request: HttpRequest) -> HttpResponse:
     """A recompute is a long job: the office watches it on the job page (done on
     return when embedded), which links to the new run."""
-    wanted = request.POST.get("year", "")
-    year = AssessmentYear.objects.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    wanted = int_param(request.POST, "year")
+    year = AssessmentYear.objects.filter(pk=wanted).first() if wanted is not None else None
     if year is None:
         raise Http404
     note = request.POST.get("note", "").strip()
+    if problem := text_problem(note):
+        messages.error(request, _("备注%(e)s") % {"e": problem})
+        return redirect(f"{_url('scoring:index')}?year={year.year}")
     title = _("计算 %(year)s 考核结果") % {"year": year.name}
     job = start_job(_user(request), jobs.COMPUTE, title, {"year": year.pk, "note": note})
     return redirect("core:job", job.pk)
@@ -204,12 +208,12 @@ def acknowledge_gaps(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def audience(request: HttpRequest, pk: int) -> HttpResponse:
     run = access_run(_user(request), pk)
-    version = request.POST.get("version", "")
+    version = strict_int(request.POST.get("version"))
     try:
         actions.set_rankings_audience(
             run,
             audience=request.POST.get("audience", ""),
-            expected_version=int(version) if version.isdigit() else -1,
+            expected_version=version if version is not None else -1,
             reason=request.POST.get("reason", ""),
         )
     except actions.ResultActionError as error:
@@ -407,9 +411,9 @@ def cards_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_see_cards(_user(request), run):
         raise Http404
     params: dict[str, int] = {"run": run.pk}
-    category = request.POST.get("category", "")
-    if category.isdigit():
-        params["category"] = int(category)
+    category = int_param(request.POST, "category")
+    if category is not None:
+        params["category"] = category
     title = _("全部成绩单 PDF（%(run)s）") % {"run": run}
     job = start_job(_user(request), jobs.CARDS_PDF, title, params)
     return redirect("core:job", job.pk)

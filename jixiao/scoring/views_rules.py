@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from jixiao.accounts.roles import Role
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.permissions import role_required
+from jixiao.core.values import int_param
 from jixiao.org.models import AssessmentYear, UnitCategory
 from jixiao.scoring.models import CategoryRules, YearRules
 from jixiao.scoring.outcomes import rules_json
@@ -37,13 +38,13 @@ def _page_url(year: AssessmentYear) -> str:
 
 @role_required(Role.OFFICE)
 def rules_index(request: HttpRequest) -> HttpResponse:
-    wanted = request.GET.get("year", "")
+    wanted = int_param(request.GET, "year")
     year = (
-        AssessmentYear.objects.filter(year=int(wanted)).first()
-        if wanted.isdigit()
+        AssessmentYear.objects.filter(year=wanted).first()
+        if wanted is not None
         else AssessmentYear.current()
     )
-    if wanted and year is None:
+    if wanted is not None and year is None:
         raise Http404
     categories = list(UnitCategory.objects.filter(year=year)) if year else []
     stored = {r.category_id: r for r in CategoryRules.objects.filter(category__in=categories)}

@@ -246,7 +246,7 @@ def test_a_recheck_runs_end_to_end_through_the_screens(
     )
     request.refresh_from_db()
     assert request.before["value"] == "6.0000"
-    assert request.after["value"] == "9"
+    assert request.after["value"] == "9.0000"  # as stored, like before
     office.post(act, {"action": "confirm_recheck"})
     entry.refresh_from_db()
     request.refresh_from_db()

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
+from jixiao.core.values import strict_int
 
 ENTRY_ROLES = (Role.OFFICE, Role.DEPARTMENT, Role.UNIT)
 
@@ -19,4 +20,5 @@ def flash_errors(request: HttpRequest, errors: list[str]) -> None:
 
 
 def int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """An optional id or version from a form or query string; garbage counts as absent."""
+    return strict_int(value)

@@ -82,7 +82,7 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     """Approve / return (office) or confirm (leader) the ticked entries, all or none."""
     user = user_of(request)
     action = request.POST.get("action", "")
-    ids = [int(i) for i in request.POST.getlist("entry") if i.isdigit()]
+    ids = [n for i in request.POST.getlist("entry") if (n := int_or_none(i)) is not None]
     allowed = {Act.APPROVE, Act.RETURN} if user.has_role(Role.OFFICE) else {Act.CONFIRM}
     back = "collection:review_queue" if user.has_role(Role.OFFICE) else "collection:confirm_queue"
     if action not in allowed:

@@ -148,6 +148,13 @@ def test_points_that_do_not_add_up_are_refused_and_nothing_changes(
     assert load_nodes(draft) == before
 
 
+def _unescaped(wb: Any) -> bytes:
+    """A hostile file: saved without the export door, so "=1+1" stays a formula."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
 def test_row_errors_name_the_row_and_the_column(draft: Scheme, office: Any) -> None:
     wb = _rows(draft)
     ws = wb["指标体系"]
@@ -158,7 +165,7 @@ def test_row_errors_name_the_row_and_the_column(draft: Scheme, office: Any) -> N
     ws.cell(row=6, column=header.index("计分参数") + 1, value="{bad json")
     before = load_nodes(draft)
     with acting_as(office):
-        errors = [str(e) for e in excel_import(draft, workbook_response_bytes(wb))]
+        errors = [str(e) for e in excel_import(draft, _unescaped(wb))]
     assert any("第 3 行「计分方法」" in e and "拍脑袋" in e for e in errors)
     assert any("第 5 行「机关类分值[AG]」" in e and "公式" in e for e in errors)
     assert any("第 6 行「计分参数」" in e for e in errors)
