@@ -24,6 +24,7 @@ from jixiao.collection.models import (
     EntryStatus,
     EvidenceFile,
 )
+from jixiao.core.testing import download_from_job
 from jixiao.org.models import Organization
 from jixiao.scoring import actions, records
 from jixiao.scoring.models import RankingsAudience, ScoreRun, UnitResult
@@ -83,7 +84,7 @@ def _everything_shown(client: Client, run: ScoreRun, unit: Organization) -> dict
     # What the PDF prints, line by line (also without pdftotext on the machine).
     result = UnitResult.objects.select_related("unit", "run_category").get(run=run, unit=unit)
     shown["pdf_lines"] = [astuple(line) for line in card_for(result).lines]
-    xlsx = client.get(reverse("scoring:export_xlsx", args=[run.pk])).content
+    xlsx = download_from_job(client, reverse("scoring:export_xlsx", args=[run.pk])).content
     shown["xlsx"] = _workbook_values(xlsx)
     return shown
 

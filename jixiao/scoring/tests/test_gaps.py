@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditEvent
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
+from jixiao.core.testing import download_from_job
 from jixiao.scheme.models import DataPeriod, Indicator
 from jixiao.scoring import actions
 from jixiao.scoring.gaps import run_gaps
@@ -172,7 +173,7 @@ def test_the_explanation_and_the_excel_say_why_too(
     unit = world.units["C"].pk
     page = office_client.get(reverse("scoring:explain", args=[run.pk, unit])).content.decode()
     assert "未报送：三次催报未报送" in page
-    xlsx = office_client.get(reverse("scoring:export_xlsx", args=[run.pk])).content
+    xlsx = download_from_job(office_client, reverse("scoring:export_xlsx", args=[run.pk])).content
     sheet = load_workbook(io.BytesIO(xlsx))["成绩汇总"]
     rows = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     header = [c.value for c in sheet[1]]
