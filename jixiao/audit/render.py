@@ -27,7 +27,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from jixiao.audit.models import AuditEvent
 
@@ -66,13 +66,18 @@ register("*", "version", hidden=True)
 register("*", "name", gettext_lazy("名称"))
 register("*", "units", gettext_lazy("单位数"))
 register("*", "cards", gettext_lazy("成绩单份数"))
-register("*", "created", gettext_lazy("新增"))
-register("*", "updated", gettext_lazy("更新"))
+register("*", "created", pgettext_lazy("rows added", "新增"))
+register("*", "updated", pgettext_lazy("rows updated", "更新"))
 register("*", "enrolled", gettext_lazy("纳入考核"))
 register("*", "missing", gettext_lazy("未完成"))
 register("*", "recipients", gettext_lazy("提醒人数"))
 
 _discovered = False
+
+
+def _registered_show(object_type: str, key: str) -> bool:
+    spec = _KEYS.get((object_type, key)) or _KEYS.get(("*", key))
+    return spec is not None and spec.show is not None
 
 
 def _discover() -> None:
@@ -190,7 +195,9 @@ class Renderer:
                 continue
             for key, value in data.items():
                 field = _field(model, key)
-                if field is not None and field.is_relation and value not in (None, ""):
+                if field is None or not field.is_relation or _registered_show(object_type, key):
+                    continue
+                if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
                     wanted[field.related_model].add(str(value))  # type: ignore[index]
         for related, pks in wanted.items():
             self._names[related] = {
@@ -323,3 +330,20 @@ def changes_text(line: Line) -> str:
         f"{c.label}：{c.before} → {c.after}" if c.before else f"{c.label}：{c.after}"
         for c in line.changes
     )
+
+
+def _action_label(value: Any, row: Mapping[str, Any]) -> str:
+    from jixiao.audit.models import AuditAction
+
+    return str(dict(AuditAction.choices).get(value, value))
+
+
+# The audit log's own export records the filters it was given.
+register("audit.auditevent", "q", gettext_lazy("对象或原因"))
+register("audit.auditevent", "action", gettext_lazy("操作"), show=_action_label)
+register("audit.auditevent", "actor", gettext_lazy("操作人"))
+register("audit.auditevent", "since", gettext_lazy("起"))
+register("audit.auditevent", "until", gettext_lazy("止"))
+register(
+    "audit.auditevent", "object_type", gettext_lazy("对象类型"), show=lambda v, r: model_label(v)
+)
