@@ -68,7 +68,11 @@ class CollectionPeriod(models.Model):
         verbose_name = _("采集周期")
         verbose_name_plural = _("采集周期")
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="period_code_per_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "code"],
+                name="period_code_per_scheme",
+                violation_error_message=_("本方案已有使用这个周期编码的采集周期，请换一个编码。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,7 +220,11 @@ class Entry(models.Model):
         verbose_name_plural = _("采集数据")
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "indicator", "unit"], name="one_entry_per_indicator_unit_period"
+                fields=["period", "indicator", "unit"],
+                name="one_entry_per_indicator_unit_period",
+                violation_error_message=_(
+                    "这个单位在本周期的这项指标已经有一条数据，请在原来那条数据上修改。"
+                ),
             ),
         ]
         indexes = [
@@ -460,6 +468,9 @@ class EvidenceFile(models.Model):
                     | models.Q(entry__isnull=True, bonus_event__isnull=True, recheck__isnull=False)
                 ),
                 name="evidence_has_one_owner",
+                violation_error_message=_(
+                    "一份佐证材料只能属于一条数据、一项加扣分或一次复核申请。"
+                ),
             ),
         ]
 
