@@ -1,0 +1,67 @@
+"""Small things that used to mislead a department: a submit that leaves units blank, an
+upload error with no column."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.messages import get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+
+from jixiao.collection.models import EntryStatus
+from jixiao.collection.tests import factories as f
+from jixiao.collection.tests.conftest import World
+
+
+def _grid(world: World) -> str:
+    return reverse("collection:workspace", args=[world.period.pk]) + f"?indicator={world.direct.pk}"
+
+
+def test_submitting_an_indicator_asks_first_and_names_the_blank_units(
+    world: World, department_client: Client
+) -> None:
+    f.make_entry(world.period, world.direct, world.unit)
+    page = department_client.get(_grid(world)).content.decode()
+    button = re.search(r"<button[^>]*data-blank-check[^>]*>", page, re.S)
+    assert button is not None
+    assert "还有 1 个单位没有填报（空白）" in button.group(0)
+
+
+def test_submitting_an_indicator_warns_about_the_units_left_blank(
+    world: World, department_client: Client
+) -> None:
+    f.make_entry(world.period, world.direct, world.unit, reason="依据台账")
+    response = department_client.post(
+        reverse("collection:submit", args=[world.period.pk]), {"indicator": world.direct.pk}
+    )
+    texts = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "已提交 1 条数据，等待绩效办初审。" in texts
+    assert "还有 1 个单位没有填报（空白），不在本次提交之列，请补报后再提交。" in texts
+
+
+def test_a_complete_indicator_submits_without_a_blank_warning(
+    world: World, department_client: Client
+) -> None:
+    for unit in (world.unit, world.other_unit):
+        f.make_entry(world.period, world.direct, unit, reason="依据台账")
+    page = department_client.get(_grid(world)).content.decode()
+    assert "没有填报（空白）。提交本指标只提交" not in page.split("data-blank-template")[0]
+    response = department_client.post(
+        reverse("collection:submit", args=[world.period.pk]), {"indicator": world.direct.pk}
+    )
+    assert not any("空白" in str(m) for m in get_messages(response.wsgi_request))
+
+
+def test_every_upload_error_names_its_column(world: World, department_client: Client) -> None:
+    f.make_entry(world.period, world.direct, world.other_unit, status=EntryStatus.SUBMITTED)
+    data = "单位编码,指标编码,数值,基准值\nJD01,A01,99,\nJD01,A02,5,0\nJD02,A01,9,\n".encode()
+    response = department_client.post(
+        reverse("collection:upload", args=[world.period.pk]),
+        {"file": SimpleUploadedFile("x.csv", data)},
+    )
+    errors = {(e.row, e.column) for e in response.context["report"].errors}
+    assert errors == {(2, "数值"), (3, "基准值"), (4, "状态")}
+    table = response.content.decode().split("<tbody>", 1)[1]
+    assert "<td></td>" not in table
