@@ -1,5 +1,5 @@
-"""Small things that used to mislead a department: a submit that leaves units blank, an
-upload error with no column."""
+"""Small things that used to mislead: a submit that leaves units blank, an upload error
+with no column, a reminder that reached nobody."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from jixiao.collection.models import EntryStatus
+from jixiao.accounts.roles import Role
+from jixiao.audit.models import AuditEvent
+from jixiao.collection.models import EntryStatus, Notification
 from jixiao.collection.tests import factories as f
 from jixiao.collection.tests.conftest import World
+from jixiao.core.testing import make_org, make_user
 
 
 def _grid(world: World) -> str:
@@ -65,3 +68,32 @@ def test_every_upload_error_names_its_column(world: World, department_client: Cl
     assert errors == {(2, "数值"), (3, "基准值"), (4, "状态")}
     table = response.content.decode().split("<tbody>", 1)[1]
     assert "<td></td>" not in table
+
+
+def _remind(client: Client, world: World, department_pk: int) -> list[str]:
+    response = client.post(reverse("collection:remind", args=[world.period.pk, department_pk]))
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_reminder_that_reaches_nobody_says_so_and_why(
+    world: World, office_client: Client
+) -> None:
+    lonely = make_org("TJJ", name="区统计局", is_department=True)
+    f.make_indicator(world.scheme, "C01", lonely, points={world.category: 10})
+    texts = _remind(office_client, world, lonely.pk)
+    assert texts == [
+        "区统计局还没有开通填报账号，提醒发不出去，未催办。"
+        "请系统管理员为该单位开通填报员或负责人账号，或先电话联系。"
+    ]
+    assert not Notification.objects.exists()
+    assert not AuditEvent.objects.filter(reason="催办").exists()
+
+
+def test_a_reminder_to_disabled_accounts_says_they_are_disabled(
+    world: World, office_client: Client
+) -> None:
+    lonely = make_org("TJJ", name="区统计局", is_department=True)
+    f.make_indicator(world.scheme, "C01", lonely, points={world.category: 10})
+    make_user("tjj", Role.DEPARTMENT, lonely, is_active=False)
+    (text,) = _remind(office_client, world, lonely.pk)
+    assert text.startswith("区统计局的账号都已停用，提醒发不出去，未催办。")
