@@ -97,3 +97,19 @@ def test_a_reminder_to_disabled_accounts_says_they_are_disabled(
     make_user("tjj", Role.DEPARTMENT, lonely, is_active=False)
     (text,) = _remind(office_client, world, lonely.pk)
     assert text.startswith("区统计局的账号都已停用，提醒发不出去，未催办。")
+
+
+def test_a_batch_approve_keeps_the_queue_filtered(world: World, office_client: Client) -> None:
+    entry = f.make_entry(world.period, world.direct, world.unit, status=EntryStatus.SUBMITTED)
+    queue = reverse("collection:review_queue")
+    page = office_client.get(queue, {"period": world.period.pk}).content.decode()
+    assert f'name="period" value="{world.period.pk}"' in page
+    response = office_client.post(
+        reverse("collection:bulk_action"),
+        {"action": "approve", "entry": [entry.pk], "period": world.period.pk, "department": ""},
+    )
+    assert response.url == f"{queue}?period={world.period.pk}"
+    refused = office_client.post(
+        reverse("collection:bulk_action"), {"action": "approve", "period": world.period.pk}
+    )
+    assert refused.url == f"{queue}?period={world.period.pk}"
