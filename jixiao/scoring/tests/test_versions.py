@@ -92,3 +92,36 @@ def test_rank_moves_show_their_number_both_ways() -> None:
     assert "↑6" in render_to_string("includes/rank_move.html", {"n": 6})
     assert "↓3" in render_to_string("includes/rank_move.html", {"n": -3})
     assert render_to_string("includes/rank_move.html", {"n": 0}).strip() == ""
+
+
+def test_publishing_notifies_the_units_and_leaders_but_not_the_publisher(
+    world: World, personas: dict[str, User], office: User, unit_org: Organization
+) -> None:
+    from jixiao.collection.models import Notification
+
+    run = actions.compute_run(world.year, user=office)
+    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    notes = {n.recipient.username: n for n in Notification.objects.select_related("recipient")}
+    unit_user = personas["unit"]
+    assert unit_user.organization_id == unit_org.pk
+    assert set(notes) >= {unit_user.username, personas["leader"].username}
+    assert office.username not in notes
+    assert personas["dept"].username not in notes
+    assert (
+        notes[unit_user.username].text
+        == f"{world.year.name}考核结果已发布（第 1 版），请查看本单位成绩单。"
+    )
+    card = Client()
+    login(card, unit_user)
+    assert card.get(notes[unit_user.username].link).status_code == 302  # to the unit's own card
+
+
+def test_a_republication_says_which_version_it_replaces(
+    world: World, office: User, personas: dict[str, User]
+) -> None:
+    from jixiao.collection.models import Notification
+
+    for _ in range(2):
+        run = actions.compute_run(world.year, user=office)
+        actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    assert Notification.objects.filter(text__contains="第 2 版，取代第 1 版").exists()
