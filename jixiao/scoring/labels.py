@@ -7,6 +7,7 @@ notices and audit rows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -57,6 +58,46 @@ ENGINE_TEXT: Mapping[str, Any] = {
     "类别内综合得分靠前": gettext_lazy("类别内综合得分靠前"),
     "连续两年位居所属类别后列：对主要领导予以组织处理": gettext_lazy(
         "连续两年位居所属类别后列：对主要领导予以组织处理"
+    ),  # Input fields, formula hints and the missing-data text of the methods.
+    "上年同期值": gettext_lazy("上年同期值"),
+    "完成重点任务数": gettext_lazy("完成重点任务数"),
+    "实际完成值": gettext_lazy("实际完成值"),
+    "实际进度": gettext_lazy("实际进度"),
+    "得分": gettext_lazy("得分"),
+    "扣分次数": gettext_lazy("扣分次数"),
+    "指标值": gettext_lazy("指标值"),
+    "本期值": gettext_lazy("本期值"),
+    "目标值": gettext_lazy("目标值"),
+    "等次": gettext_lazy("等次"),
+    "计划进度": gettext_lazy("计划进度"),
+    "评议得分（百分制）": gettext_lazy("评议得分（百分制）"),
+    "未报送数据": gettext_lazy("未报送数据"),
+    "应完成任务数 = 编制数 ÷ 基数；得分 = 分值 × min(完成数 ÷ 应完成任务数, 1)": gettext_lazy(
+        "应完成任务数 = 编制数 ÷ 基数；得分 = 分值 × min(完成数 ÷ 应完成任务数, 1)"
+    ),
+    "得分 = max(分值 − 每次扣分 × 次数, 最低得分)": gettext_lazy(
+        "得分 = max(分值 − 每次扣分 × 次数, 最低得分)"
+    ),
+    "得分 = 分值 × clamp(((本期 − 上年) ÷ |上年|) ÷ 目标增幅, 0, 1)": gettext_lazy(
+        "得分 = 分值 × clamp(((本期 − 上年) ÷ |上年|) ÷ 目标增幅, 0, 1)"
+    ),
+    "得分 = 分值 × min(实际 ÷ 目标, 1)（越低越好时为 目标 ÷ 实际）": gettext_lazy(
+        "得分 = 分值 × min(实际 ÷ 目标, 1)（越低越好时为 目标 ÷ 实际）"
+    ),
+    "得分 = 分值 × min(实际进度 ÷ 计划进度, 1)": gettext_lazy(
+        "得分 = 分值 × min(实际进度 ÷ 计划进度, 1)"
+    ),
+    "得分 = 分值 × 所达最高档的得分比例": gettext_lazy("得分 = 分值 × 所达最高档的得分比例"),
+    "得分 = 分值 × 等次得分比例（默认 A 1.0 / B 0.8 / C 0.6 / D 0.4）": gettext_lazy(
+        "得分 = 分值 × 等次得分比例（默认 A 1.0 / B 0.8 / C 0.6 / D 0.4）"
+    ),
+    "得分 = 分值 × 评议得分 ÷ 100": gettext_lazy("得分 = 分值 × 评议得分 ÷ 100"),
+    "得分 = 录入得分（0 至分值）": gettext_lazy("得分 = 录入得分（0 至分值）"),
+    "按类别内排名计分：固定分值 / 逐名递减 / 折合分（本单位值 ÷ 最优值 × 分值）": gettext_lazy(
+        "按类别内排名计分：固定分值 / 逐名递减 / 折合分（本单位值 ÷ 最优值 × 分值）"
+    ),
+    "贡献率 = 本单位增量 ÷ 类别内正增量之和；得分 = 分值 × 本单位增量 ÷ 最大增量": gettext_lazy(
+        "贡献率 = 本单位增量 ÷ 类别内正增量之和；得分 = 分值 × 本单位增量 ÷ 最大增量"
     ),
 }
 
@@ -66,9 +107,27 @@ WARNING_LABELS: Mapping[str, Any] = {
 }
 
 
-def engine_text(text: str) -> str:
-    """An engine label in the active language (unknown texts are shown as they are)."""
-    return str(ENGINE_TEXT.get(text, text))
+# Engine texts with a number in them: (pattern, translatable template).
+_PATTERNS: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"^排名较上年上升 (?P<n>\d+) 位$"), gettext_lazy("排名较上年上升 %(n)s 位")),
+    (
+        re.compile(r"^位于所属类别后(?P<n>\d+)位：取消评优资格，诫勉谈话$"),
+        gettext_lazy("位于所属类别后%(n)s位：取消评优资格，诫勉谈话"),
+    ),
+)
+
+
+def engine_text(text: Any) -> str:
+    """An engine label in the active language (unknown texts are shown as they are:
+    grade names the office typed, for one, are its own words)."""
+    if not isinstance(text, str):
+        return "" if text is None else str(text)
+    if text in ENGINE_TEXT:
+        return str(ENGINE_TEXT[text])
+    for pattern, template in _PATTERNS:
+        if match := pattern.match(text):
+            return str(template) % match.groupdict()
+    return text
 
 
 def method_label(code: str) -> str:
