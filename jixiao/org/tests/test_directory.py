@@ -214,3 +214,23 @@ def test_a_unit_is_enrolled_in_one_category_per_year(
     )
     assert response.status_code == 200  # the form refuses: the unit is no longer offered
     assert UnitEnrollment.objects.filter(unit=unit_org).count() == 1
+
+
+def test_an_organization_history_reads_as_words(
+    system_admin_client: Client, unit_org: Organization
+) -> None:
+    data = {
+        "name": "东湖街道办事处",
+        "kind": "agency",
+        "is_assessed_unit": "on",
+        "is_active": "on",
+        "sort_order": 0,
+        "version": unit_org.version,
+    }
+    system_admin_client.post(reverse("org:organization_detail", args=[unit_org.pk]), data)
+    page = system_admin_client.get(reverse("org:organization_detail", args=[unit_org.pk]))
+    history = page.content.decode().split("变更记录", 1)[1].split("</table>", 1)[0]
+    assert "名称：" in history
+    assert "机关部门" in history  # the kind by its label
+    assert "kind" not in history
+    assert "None" not in history
