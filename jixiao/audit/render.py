@@ -41,6 +41,8 @@ class Key:
     label: Any  # str or lazy translation
     show: Show | None = None
     hidden: bool = False
+    # For "points.JD"-style keys: the tail ("JD") as words ("街道类").
+    tail: Callable[[str], str] | None = None
 
 
 # (object_type or "*", key) -> Key. "*" applies to every object type.
@@ -48,12 +50,18 @@ _KEYS: dict[tuple[str, str], Key] = {}
 
 
 def register(
-    object_type: str, key: str, label: Any = "", *, show: Show | None = None, hidden: bool = False
+    object_type: str,
+    key: str,
+    label: Any = "",
+    *,
+    show: Show | None = None,
+    hidden: bool = False,
+    tail: Callable[[str], str] | None = None,
 ) -> None:
     """Label a key that is not a model field (or override one) for `object_type`
     ("app.model", or "*" for every type); `hidden` keeps internals (fingerprints) off
     the page while the row keeps them."""
-    _KEYS[(object_type, key)] = Key(label, show, hidden)
+    _KEYS[(object_type, key)] = Key(label, show, hidden, tail)
 
 
 # Keys every app writes the same way.
@@ -224,7 +232,8 @@ class Renderer:
             return Key(field.verbose_name)
         if "." in key:  # "points.JD" style keys: label the head, keep the tail
             head, _sep, tail = key.partition(".")
-            return Key(f"{self.key(object_type, head).label}（{tail}）")
+            spec = self.key(object_type, head)
+            return Key(f"{spec.label}（{spec.tail(tail) if spec.tail else tail}）")
         return Key(key)
 
     def value(

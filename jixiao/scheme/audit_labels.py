@@ -60,7 +60,13 @@ def _nodes(value: Any, row: Mapping[str, Any]) -> str:
 register(INDICATOR, "parent", _("上级指标"), show=_parent)
 register(INDICATOR, "owner", _("数据采集单位"), show=_org)
 register(INDICATOR, "units", _("适用单位"), show=_orgs)
-register(INDICATOR, "points", _("分值"), show=_points)
+
+
+def _category(code: str) -> str:
+    return UnitCategory.objects.filter(code=code).values_list("name", flat=True).first() or code
+
+
+register(INDICATOR, "points", _("分值"), show=_points, tail=_category)
 register(INDICATOR, "params", _("计分参数"), show=_params)
 register(INDICATOR, "method", _("计分方法"), show=lambda v, row: method_label(str(v)))
 register(INDICATOR, "qualitative", _("定性指标"))

@@ -56,3 +56,13 @@ def test_indicator_audit_rows_read_as_words(draft: Scheme, office: Any) -> None:
     assert "计分参数" in text
     assert "固定分值" in text
     assert "街道类" in text
+
+
+def test_a_points_edit_names_the_category(draft: Scheme, office: Any) -> None:
+    indicator = draft.indicators.get(code="A1")
+    category = draft.year.categories.get(code="ST")
+    with acting_as(office):
+        actions.set_points(indicator, indicator.version, category, Decimal("350"))
+    (line,) = render(AuditEvent.objects.filter(object_type="scheme.indicator", reason=""))[:1]
+    change = line.changes[0]
+    assert (change.label, change.before, change.after) == ("分值（街道类）", "400", "350")
