@@ -79,8 +79,17 @@ register("*", "updated", pgettext_lazy("rows updated", "更新"))
 register("*", "enrolled", gettext_lazy("纳入考核"))
 register("*", "missing", gettext_lazy("未完成"))
 register("*", "recipients", gettext_lazy("提醒人数"))
+register("*", "count", gettext_lazy("条数"))
+register("*", "indicators", gettext_lazy("各指标条数"))
+register("*", "approved", gettext_lazy("已审核通过"))
 
 _discovered = False
+
+
+def _is_pk(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isdigit()
+    )
 
 
 def _registered_show(object_type: str, key: str) -> bool:
@@ -205,7 +214,7 @@ class Renderer:
                 field = _field(model, key)
                 if field is None or not field.is_relation or _registered_show(object_type, key):
                     continue
-                if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+                if _is_pk(value):
                     wanted[field.related_model].add(str(value))  # type: ignore[index]
         for related, pks in wanted.items():
             self._names[related] = {
@@ -244,8 +253,10 @@ class Renderer:
             return spec.show(value, row or {})
         field = _field(model_for(object_type), key)
         if field is not None and value not in (None, ""):
-            if field.is_relation:
+            if field.is_relation and _is_pk(value):
                 return self._related_name(field, value)
+            if field.is_relation:
+                return text(value)  # some rows name the target by its code already
             if field.choices:
                 return str(dict(field.flatchoices).get(value, value))
         return text(value)

@@ -83,3 +83,16 @@ def test_the_rows_keep_the_raw_data(
     row = AuditEvent.objects.get(reason="有异议")
     assert row.object_type == "collection.entry"
     assert row.after == {"status": "recheck_requested", "action": "request_recheck"}
+
+
+def test_a_row_naming_its_target_by_code_shows_the_code(db: None) -> None:
+    from jixiao.audit.render import render
+
+    event = AuditEvent(
+        action=AuditAction.IMPORT,
+        object_type="collection.entry",
+        after={"period": "2026-Q1", "status": "approved", "count": 3, "indicators": {"A01": 3}},
+    )
+    (line,) = render([event])
+    shown = {c.label: c.after for c in line.changes}
+    assert shown == {"采集周期": "2026-Q1", "状态": "审核通过", "条数": "3", "各指标条数": "A01：3"}
