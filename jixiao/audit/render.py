@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from importlib import import_module
@@ -306,7 +307,26 @@ class Renderer:
         )
 
     def lines(self) -> list[Line]:
-        return [self.line(e) for e in self.events]
+        token = _memo.set({})
+        try:
+            return [self.line(e) for e in self.events]
+        finally:
+            _memo.reset(token)
+
+
+# Lookups made by the apps' `show` functions (a code to a name), shared by one batch so
+# a page of fifty rows naming the same department asks the database once.
+_memo: ContextVar[dict[Any, str] | None] = ContextVar("jixiao_audit_render_memo", default=None)
+
+
+def remembered(key: Any, lookup: Callable[[], str]) -> str:
+    """`lookup()`, once per rendered batch for the same key (no caching outside one)."""
+    memo = _memo.get()
+    if memo is None:
+        return lookup()
+    if key not in memo:
+        memo[key] = lookup()
+    return memo[key]
 
 
 def render(events: Iterable[AuditEvent]) -> list[Line]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from jixiao.audit.render import register, text
+from jixiao.audit.render import register, remembered, text
 from jixiao.org.models import Organization, UnitCategory
 from jixiao.scheme.models import DataPeriod, IndicatorKind, RevisionStatus, SchemeStatus
 from jixiao.scoring.labels import method_label, params_text
@@ -19,23 +19,36 @@ from jixiao.scoring.labels import method_label, params_text
 INDICATOR = "scheme.indicator"
 
 
+def _category(code: str) -> str:
+    return remembered(
+        ("category", code),
+        lambda: (
+            UnitCategory.objects.filter(code=code).values_list("name", flat=True).first() or code
+        ),
+    )
+
+
+def _org_name(value: Any) -> str:
+    def lookup() -> str:
+        where = {"pk": value} if str(value).isdigit() else {"code": value}
+        org = Organization.objects.filter(**where).first()
+        return org.display_name if org is not None else str(value)
+
+    return remembered(("org", str(value)), lookup)
+
+
 def _org(value: Any, row: Mapping[str, Any]) -> str:
-    lookup = {"pk": value} if str(value).isdigit() else {"code": value}
-    org = Organization.objects.filter(**lookup).first()
-    return org.display_name if org is not None else str(value)
+    return _org_name(value)
 
 
 def _orgs(value: Any, row: Mapping[str, Any]) -> str:
-    codes = list(value or ())
-    names = dict(Organization.objects.filter(code__in=codes).values_list("code", "name"))
-    return "、".join(names.get(c, c) for c in codes) or str(_("类别内全部单位"))
+    return "、".join(_org_name(c) for c in value or ()) or str(_("类别内全部单位"))
 
 
 def _points(value: Any, row: Mapping[str, Any]) -> str:
     if not isinstance(value, Mapping):
         return text(value)
-    names = dict(UnitCategory.objects.filter(code__in=list(value)).values_list("code", "name"))
-    return "，".join(f"{names.get(c, c)} {text(v)} 分" for c, v in value.items())
+    return "，".join(f"{_category(c)} {text(v)} 分" for c, v in value.items())
 
 
 def _parent(value: Any, row: Mapping[str, Any]) -> str:
@@ -60,10 +73,6 @@ def _nodes(value: Any, row: Mapping[str, Any]) -> str:
 register(INDICATOR, "parent", _("上级指标"), show=_parent)
 register(INDICATOR, "owner", _("数据采集单位"), show=_org)
 register(INDICATOR, "units", _("适用单位"), show=_orgs)
-
-
-def _category(code: str) -> str:
-    return UnitCategory.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 register(INDICATOR, "points", _("分值"), show=_points, tail=_category)

@@ -66,3 +66,16 @@ def test_a_points_edit_names_the_category(draft: Scheme, office: Any) -> None:
     (line,) = render(AuditEvent.objects.filter(object_type="scheme.indicator", reason=""))[:1]
     change = line.changes[0]
     assert (change.label, change.before, change.after) == ("分值（街道类）", "400", "350")
+
+
+def test_the_audit_log_names_things_in_a_bounded_number_of_queries(
+    draft: Scheme, office: Any, audit_admin_client: Client, django_assert_max_num_queries: Any
+) -> None:
+    with acting_as(office):
+        for _round in range(3):  # many indicator rows naming the same departments
+            actions.replace_tree(draft, _edited_tree())
+            actions.replace_tree(draft, small_tree())
+    assert AuditEvent.objects.filter(object_type="scheme.indicator").count() > 20
+    with django_assert_max_num_queries(25):
+        page = audit_admin_client.get(reverse("audit:log")).content.decode()
+    assert "街道类" in page
