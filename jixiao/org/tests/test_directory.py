@@ -234,3 +234,15 @@ def test_an_organization_history_reads_as_words(
     assert "机关部门" in history  # the kind by its label
     assert "kind" not in history
     assert "None" not in history
+
+
+def test_a_duplicate_category_code_is_refused_in_a_sentence(
+    system_admin_client: Client, year: AssessmentYear
+) -> None:
+    response = system_admin_client.post(
+        reverse("org:year_detail", args=[year.pk]),
+        {"cat-code": "JD", "cat-name": "另一个街道类", "cat-scale": 1000, "cat-sort_order": 0},
+    )
+    assert response.status_code == 200
+    assert "本年度已有使用这个编码的考核类别，请换一个编码。" in response.content.decode()
+    assert UnitCategory.objects.filter(year=year, code="JD").count() == 1
