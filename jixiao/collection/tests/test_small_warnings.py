@@ -4,6 +4,7 @@ with no column, a reminder that reached nobody."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -113,3 +114,15 @@ def test_a_batch_approve_keeps_the_queue_filtered(world: World, office_client: C
         reverse("collection:bulk_action"), {"action": "approve", "period": world.period.pk}
     )
     assert refused.url == f"{queue}?period={world.period.pk}"
+
+
+def test_the_dashboard_says_which_late_department_cannot_be_reminded(
+    world: World, office_client: Client, department: Any
+) -> None:
+    lonely = make_org("TJJ", name="区统计局", is_department=True)
+    f.make_indicator(world.scheme, "C01", lonely, points={world.category: 10})
+    page = office_client.get(reverse("collection:period_detail", args=[world.period.pk]))
+    rows = {r.department.code: r.reachable for r in page.context["board"].departments}
+    assert rows[lonely.code] is False
+    assert rows[department.organization.code] is True
+    assert "未开通账号，无法催办" in page.content.decode()
