@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from jixiao.accounts.actions import create_user
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
+from jixiao.audit.context import acting_as
 from jixiao.org.models import Organization
 
 DEMO_PASSWORD = "Jixiao#2026"
@@ -70,4 +72,35 @@ def build() -> list[User]:
                 defaults={"key": demo_totp_key(user.username), "confirmed": True},
             )
         users.append(user)
+    users += build_department_accounts()
     return users
+
+
+def build_department_accounts() -> list[User]:
+    """Every data-collection department gets a clerk (填报员) and a leader (负责人), so a
+    reminder (催办) and the leader's second confirmation always reach someone. Created
+    the way the system admin creates accounts, through `create_user` (audited, first
+    login must change the password); the printed logins above stay the ones to try."""
+    admin = User.objects.get(username="sysadmin")
+    created = []
+    with acting_as(admin):
+        for department in Organization.objects.departments():
+            staff = User.objects.filter(organization=department, role=Role.DEPARTMENT)
+            for suffix, title, leader in (("", "填报员", False), ("_leader", "负责人", True)):
+                username = f"{department.code.lower()}{suffix}"
+                if staff.filter(is_org_leader=leader).exists() or (
+                    User.objects.filter(username=username).exists()
+                ):
+                    continue
+                user = User(
+                    username=username,
+                    last_name=department.short_name or department.name,
+                    first_name=title,
+                    organization=department,
+                    role=Role.DEPARTMENT,
+                    is_org_leader=leader,
+                )
+                created.append(
+                    create_user(user, DEMO_PASSWORD, reason="演示数据：为数据采集单位开通账号")
+                )
+    return created

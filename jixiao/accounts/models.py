@@ -47,7 +47,11 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(is_superuser=False), name="no_superuser_accounts"
+                condition=models.Q(is_superuser=False),
+                name="no_superuser_accounts",
+                violation_error_message=_(
+                    "系统不设超级管理员账号：系统、安全和审计管理员各司其职，请分配对应角色。"
+                ),
             ),
         ]
 

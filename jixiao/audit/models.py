@@ -13,10 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditAction(models.TextChoices):
-    CREATE = "create", _("新增")
+    CREATE = "create", pgettext_lazy("audit action", "新增")
     UPDATE = "update", _("修改")
     DELETE = "delete", _("删除")
     IMPORT = "import", _("导入")

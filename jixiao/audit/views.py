@@ -14,7 +14,9 @@ from django.utils.dateparse import parse_date
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction, AuditEvent, AuditEventQuerySet
 from jixiao.audit.records import record
-from jixiao.core.excel import safe_row
+from jixiao.audit.render import model_label
+from jixiao.audit.render import render as render_lines
+from jixiao.core.excel import safe_cell, safe_row
 from jixiao.core.permissions import role_required
 
 
@@ -46,6 +48,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditEventQuerySet, dict[str, str]]
 def audit_log(request: HttpRequest) -> HttpResponse:
     events, params = _filtered(request)
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    lines = render_lines(page.object_list)
     object_types = (
         AuditEvent.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
     )
@@ -56,9 +59,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "audit/audit_log.html",
         {
             "page": page,
+            "lines": lines,
             "params": params,
             "actions": AuditAction.choices,
-            "object_types": [t for t in object_types if t],
+            "object_types": sorted(
+                ((t, model_label(t)) for t in object_types if t), key=lambda t: t[1]
+            ),
             "query": query.urlencode(),
         },
     )
@@ -92,23 +98,34 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
     def rows():  # type: ignore[no-untyped-def]
         yield "\ufeff" + writer.writerow(safe_row(header))  # BOM: Excel opens UTF-8 CSV correctly
+        chunk: list[AuditEvent] = []
         for e in events.iterator(chunk_size=2000):
+            chunk.append(e)
+            if len(chunk) == 2000:
+                yield from _csv_rows(chunk)
+                chunk = []
+        yield from _csv_rows(chunk)
+
+    def _csv_rows(chunk: list[AuditEvent]):  # type: ignore[no-untyped-def]
+        # Rendered a chunk at a time: names behind ids are fetched once per chunk.
+        for line in render_lines(chunk):
+            e = line.event
             yield writer.writerow(
-                safe_row(
-                    [
-                        timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                        e.actor_name,
-                        e.organization_name,
-                        e.ip_address or "",
-                        e.get_action_display(),
-                        e.object_type,
-                        e.object_id,
-                        e.object_repr,
-                        str(e.before or ""),
-                        str(e.after or ""),
-                        e.reason,
-                    ]
-                )
+                [
+                    line.at,
+                    safe_cell(line.actor),
+                    safe_cell(line.organization),
+                    e.ip_address or "",
+                    safe_cell(line.action),
+                    safe_cell(line.object_type),
+                    e.object_id,
+                    safe_cell(line.object),
+                    safe_cell(
+                        "；".join(f"{c.label}：{c.before}" for c in line.changes if c.before)
+                    ),
+                    safe_cell("；".join(f"{c.label}：{c.after}" for c in line.changes if c.after)),
+                    safe_cell(line.reason),
+                ]
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

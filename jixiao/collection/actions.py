@@ -480,9 +480,24 @@ def remind_department(user: User, period: CollectionPeriod, department: Organiza
     missing = completion_missing(period, department)
     if missing == 0:
         raise TransitionRefused(_("%(d)s已完成填报，无需催办。") % {"d": department.name})
+    recipients = list(notifications.department_users(department.pk))
+    if not recipients:
+        # A reminder that reaches nobody must not read as done: say why, and what to do.
+        inactive = User.objects.filter(
+            role=Role.DEPARTMENT, organization=department, is_active=False
+        ).exists()
+        raise TransitionRefused(
+            (
+                _("%(d)s的账号都已停用，提醒发不出去，未催办。")
+                if inactive
+                else _("%(d)s还没有开通填报账号，提醒发不出去，未催办。")
+            )
+            % {"d": department.name}
+            + _("请系统管理员为该单位开通填报员或负责人账号，或先电话联系。")
+        )
     with transaction.atomic():
         sent = notifications.notify(
-            notifications.department_users(department.pk),
+            recipients,
             _("绩效办提醒：%(p)s尚有 %(n)d 项数据未提交，截止时间 %(d)s")
             % {"p": period.name, "n": missing, "d": _local(period.deadline)},
             reverse("collection:workspace", args=[period.pk]),

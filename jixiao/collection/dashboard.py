@@ -9,6 +9,8 @@ from datetime import datetime
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from jixiao.accounts.models import User
+from jixiao.accounts.roles import Role
 from jixiao.collection.models import (
     BonusPenaltyEvent,
     CollectionPeriod,
@@ -71,6 +73,8 @@ class DepartmentRow:
     exception_until: datetime | None
     late: bool
     can_finalize: bool
+    # No active clerk or leader account: a 催办 would reach nobody (the office sees why).
+    reachable: bool = True
 
 
 @dataclass
@@ -120,6 +124,11 @@ def period_dashboard(period: CollectionPeriod, now: datetime | None = None) -> P
         .values_list("department_id", "until")
     )
     departments = Organization.objects.filter(pk__in=by_dept.keys()).order_by("sort_order", "code")
+    reachable = set(
+        User.objects.filter(role=Role.DEPARTMENT, is_active=True, organization_id__in=by_dept)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
     past_deadline = now > period.deadline
     window = period.recheck_days
     dept_rows = []
@@ -138,6 +147,7 @@ def period_dashboard(period: CollectionPeriod, now: datetime | None = None) -> P
                     and published_at
                     and (now - published_at).days >= window
                 ),
+                reachable=department.pk in reachable,
             )
         )
     ind_rows = [IndicatorRow(i, by_ind[i.pk]) for i in indicators]

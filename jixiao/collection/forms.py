@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jixiao.collection.evidence import ALLOWED_HINT
@@ -50,6 +51,17 @@ class PeriodForm(StyledModelForm):
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("结束日期不能早于开始日期。"))
+        deadline = data.get("deadline")
+        if ends and deadline and timezone.localtime(deadline).date() < ends:
+            # Entry would close before the period's data exists: a typo, never intended.
+            self.add_error(
+                "deadline",
+                _(
+                    "填报截止时间（%(d)s）早于周期结束日期（%(e)s）：周期还没结束就截止填报了。"
+                    "请把截止时间设在结束日期当天或之后。"
+                )
+                % {"d": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"), "e": ends},
+            )
         return data
 
 

@@ -61,14 +61,18 @@ class CollectionPeriod(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=PeriodStatus.choices, default=PeriodStatus.DRAFT
     )
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("版本"))
 
     class Meta:
         ordering = ["scheme", "starts_on", "kind"]
         verbose_name = _("采集周期")
         verbose_name_plural = _("采集周期")
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="period_code_per_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "code"],
+                name="period_code_per_scheme",
+                violation_error_message=_("本方案已有使用这个周期编码的采集周期，请换一个编码。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -175,23 +179,38 @@ class Entry(models.Model):
         _("状态"), max_length=24, choices=EntryStatus.choices, default=EntryStatus.DRAFT
     )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("填报人"),
     )
-    entered_at = models.DateTimeField(null=True, blank=True)
+    entered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("填报时间"))
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("审核时间"))
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("确认时间"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("提交时间"))
     published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
     # The latest reason given by whoever sent the entry back (office or leader).
     review_comment = models.TextField(_("审核意见"), blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("更新时间"))
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("版本"))
 
     objects = EntryQuerySet.as_manager()
 
@@ -201,7 +220,11 @@ class Entry(models.Model):
         verbose_name_plural = _("采集数据")
         constraints = [
             models.UniqueConstraint(
-                fields=["period", "indicator", "unit"], name="one_entry_per_indicator_unit_period"
+                fields=["period", "indicator", "unit"],
+                name="one_entry_per_indicator_unit_period",
+                violation_error_message=_(
+                    "这个单位在本周期的这项指标已经有一条数据，请在原来那条数据上修改。"
+                ),
             ),
         ]
         indexes = [
@@ -238,8 +261,15 @@ class BonusPenaltyEvent(models.Model):
     indicator = models.ForeignKey(
         Indicator, on_delete=models.PROTECT, related_name="bonus_events", verbose_name=_("指标")
     )
-    unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="bonus_events")
-    department = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="bonus_events",
+        verbose_name=_("被考核单位"),
+    )
+    department = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("数据采集单位")
+    )
     points = models.DecimalField(_("分值（加为正，扣为负）"), max_digits=12, decimal_places=4)
     document_number = models.CharField(_("依据文号"), max_length=100, blank=True)
     occurred_on = models.DateField(_("发生日期"))
@@ -251,16 +281,25 @@ class BonusPenaltyEvent(models.Model):
         default=BonusPenaltyStatus.DRAFT,
     )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("填报人"),
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("审核时间"))
+    submitted_at = models.DateTimeField(null=True, blank=True, verbose_name=_("提交时间"))
     review_comment = models.TextField(_("审核意见"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("创建时间"))
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("版本"))
 
     objects = BonusPenaltyQuerySet.as_manager()
 
@@ -277,7 +316,10 @@ class DeadlineException(models.Model):
     """The office lets one department keep entering after a period's deadline (recorded)."""
 
     period = models.ForeignKey(
-        CollectionPeriod, on_delete=models.CASCADE, related_name="exceptions"
+        CollectionPeriod,
+        on_delete=models.CASCADE,
+        related_name="exceptions",
+        verbose_name=_("采集周期"),
     )
     department = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("数据采集单位")
@@ -285,9 +327,12 @@ class DeadlineException(models.Model):
     until = models.DateTimeField(_("延期至"))
     reason = models.TextField(_("延期理由"))
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("批准人"),
     )
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = models.DateTimeField(auto_now_add=True, verbose_name=_("批准时间"))
 
     class Meta:
         ordering = ["period", "-granted_at"]
@@ -312,11 +357,18 @@ class RecheckOutcome(models.TextChoices):
 class RecheckRequest(models.Model):
     """A unit asks the department to recheck one published entry (复核申请)."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="rechecks")
-    unit = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    entry = models.ForeignKey(
+        Entry, on_delete=models.PROTECT, related_name="rechecks", verbose_name=_("采集数据")
+    )
+    unit = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("被考核单位")
+    )
     reason = models.TextField(_("复核理由"))
     filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("申请人"),
     )
     filed_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     status = models.CharField(
@@ -330,14 +382,24 @@ class RecheckRequest(models.Model):
     before = models.JSONField(_("复核前"), default=dict, blank=True)
     after = models.JSONField(_("复核后"), default=dict, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("答复人"),
     )
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("答复时间"))
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认人"),
     )
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
+    confirmed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("确认时间"))
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("版本"))
 
     class Meta:
         ordering = ["-filed_at", "-id"]
@@ -357,22 +419,40 @@ class EvidenceFile(models.Model):
     """An evidence attachment (佐证材料) of an entry, a bonus–penalty event or a recheck."""
 
     entry = models.ForeignKey(
-        Entry, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+        Entry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("采集数据"),
     )
     bonus_event = models.ForeignKey(
-        BonusPenaltyEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+        BonusPenaltyEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("加扣分事项"),
     )
     recheck = models.ForeignKey(
-        RecheckRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="evidence"
+        RecheckRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("复核申请"),
     )
     file = models.FileField(_("文件"), upload_to=evidence_path, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
-    extension = models.CharField(max_length=10)
+    extension = models.CharField(max_length=10, verbose_name=_("扩展名"))
     size = models.PositiveBigIntegerField(_("大小"))
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(max_length=64, verbose_name=_("文件摘要"))
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
     )
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
@@ -388,6 +468,9 @@ class EvidenceFile(models.Model):
                     | models.Q(entry__isnull=True, bonus_event__isnull=True, recheck__isnull=False)
                 ),
                 name="evidence_has_one_owner",
+                violation_error_message=_(
+                    "一份佐证材料只能属于一条数据、一项加扣分或一次复核申请。"
+                ),
             ),
         ]
 
@@ -399,13 +482,16 @@ class Notification(models.Model):
     """An in-app message to the person who must act next (e-mailed when configured)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("接收人"),
     )
     text = models.CharField(_("内容"), max_length=300)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     is_read = models.BooleanField(_("已读"), default=False)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("邮件发送时间"))
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -246,7 +246,11 @@ def import_workbook(
         key = (ind_code, unit_code)
         if key in seen:
             errors.append(
-                RowError(number, "", _("与第 %(n)d 行重复（同一单位同一指标）") % {"n": seen[key]})
+                RowError(
+                    number,
+                    f"{COL_UNIT}、{COL_INDICATOR}",
+                    _("与第 %(n)d 行重复（同一单位同一指标）") % {"n": seen[key]},
+                )
             )
             continue
         seen[key] = number
@@ -268,7 +272,9 @@ def import_workbook(
         )
         hard = [e for e in outcome.errors if e != outcome.reason_needed]
         if hard:
-            errors.extend(RowError(number, "", message) for message in hard)
+            errors.extend(
+                RowError(number, _column_of(message, slot.indicator), message) for message in hard
+            )
             continue
         values = {
             "value": outcome.values.get("value"),
@@ -285,14 +291,14 @@ def import_workbook(
             errors.append(
                 RowError(
                     number,
-                    "",
+                    COL_STATUS,
                     _("该数据处于“%(s)s”状态，不能通过导入修改。")
                     % {"s": entry.get_status_display()},
                 )
             )
             continue
         if not window_open and (entry is None or entry.status != EntryStatus.RETURNED):
-            errors.append(RowError(number, "", _("已过填报截止时间，不能再导入。")))
+            errors.append(RowError(number, _("整行"), _("已过填报截止时间，不能再导入。")))
             continue
         version = row.get(COL_VERSION)
         if entry is not None and version not in (None, "") and _code(version) != str(entry.version):
@@ -329,6 +335,23 @@ def _unchanged(entry: Entry, values: dict[str, Any]) -> bool:
         if (current if current is not None else "") != (value if value is not None else ""):
             return False
     return True
+
+
+def _column_of(message: str, indicator: Indicator) -> str:
+    """The template column a value error is about, so the error table never leaves 列
+    empty: the input field the message names ("“目标值”必须大于0" -> 基准值), else the
+    indicator's only input column, else 分值 / 编制数 for what the row cannot fix."""
+    fields = leaf.input_fields(indicator)
+    for f in fields:
+        if f"“{f.label}”" in message:
+            return str(leaf.COLUMN_LABELS[f.column])
+    if "分值" in message:
+        return COL_POINTS
+    if "编制数" in message:
+        return _("编制数（单位信息）")
+    if len(fields) == 1:
+        return str(leaf.COLUMN_LABELS[fields[0].column])
+    return "、".join(str(leaf.COLUMN_LABELS[f.column]) for f in fields) or COL_METHOD
 
 
 def _why_not(
@@ -384,7 +407,7 @@ def _write(
             ]
             if moved:
                 report.errors = [
-                    RowError(p.row, "", _("导入期间该数据已被他人修改，请重新上传。"))
+                    RowError(p.row, COL_VERSION, _("导入期间该数据已被他人修改，请重新上传。"))
                     for p in moved
                 ]
                 raise _Abort

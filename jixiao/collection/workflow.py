@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
@@ -54,7 +54,7 @@ class Act(models.TextChoices):
     APPROVE = "approve", gettext_lazy("初审通过")
     RETURN = "return", gettext_lazy("退回")
     CONFIRM = "confirm", gettext_lazy("二次确认")
-    PUBLISH = "publish", gettext_lazy("公示")
+    PUBLISH = "publish", pgettext_lazy("publish entries", "公示")
     REQUEST_RECHECK = "request_recheck", gettext_lazy("申请复核")
     ANSWER_RECHECK = "answer_recheck", gettext_lazy("答复复核")
     CONFIRM_RECHECK = "confirm_recheck", gettext_lazy("确认复核结果")

@@ -33,3 +33,19 @@ class StyledModelForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_widgets(self)
+
+    def _get_validation_exclusions(self) -> set[str]:
+        # A field the view set on the instance instead of the form (a category's year,
+        # an indicator's scheme) still takes part in the model's uniqueness constraints:
+        # a duplicate then reads as the constraint's sentence, not a database error.
+        exclude: set[str] = super()._get_validation_exclusions()  # type: ignore[misc]
+        model = self.instance._meta
+        constrained = {
+            name for constraint in model.constraints for name in getattr(constraint, "fields", ())
+        }
+        preset = {
+            f.name
+            for f in model.concrete_fields
+            if f.name in constrained and getattr(self.instance, f.attname, None) is not None
+        }
+        return exclude - preset

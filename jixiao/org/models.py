@@ -23,7 +23,11 @@ STAFFING_MESSAGE = _("编制数必须是正整数（大于 0）；未登记请�
 
 
 class AssessmentYear(models.Model):
-    year = models.PositiveIntegerField(_("考核年度"), unique=True)
+    year = models.PositiveIntegerField(
+        _("考核年度"),
+        unique=True,
+        error_messages={"unique": _("这个考核年度已经建立，不必重复添加。")},
+    )
     name = models.CharField(_("名称"), max_length=100)
     is_current = models.BooleanField(_("当前年度"), default=False)
 
@@ -33,7 +37,10 @@ class AssessmentYear(models.Model):
         verbose_name_plural = _("考核年度")
         constraints = [
             models.UniqueConstraint(
-                fields=["is_current"], condition=Q(is_current=True), name="one_current_year"
+                fields=["is_current"],
+                condition=Q(is_current=True),
+                name="one_current_year",
+                violation_error_message=_("只能有一个当前年度，请先把原来的当前年度改为非当前。"),
             )
         ]
 
@@ -66,8 +73,19 @@ class OrganizationQuerySet(models.QuerySet["Organization"]):
 
 
 class Organization(models.Model):
-    code = models.CharField(_("编码"), max_length=32, unique=True, validators=[code_validator])
-    name = models.CharField(_("名称"), max_length=100, unique=True)
+    code = models.CharField(
+        _("编码"),
+        max_length=32,
+        unique=True,
+        validators=[code_validator],
+        error_messages={"unique": _("这个编码已被其他单位使用，请换一个编码。")},
+    )
+    name = models.CharField(
+        _("名称"),
+        max_length=100,
+        unique=True,
+        error_messages={"unique": _("已有同名单位，请检查是否重复添加。")},
+    )
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     kind = models.CharField(_("类型"), max_length=16, choices=OrganizationKind.choices)
     is_department = models.BooleanField(_("数据采集单位"), default=False)
@@ -120,8 +138,16 @@ class UnitCategory(models.Model):
         verbose_name = _("考核类别")
         verbose_name_plural = _("考核类别")
         constraints = [
-            models.UniqueConstraint(fields=["year", "code"], name="category_code_per_year"),
-            models.UniqueConstraint(fields=["year", "name"], name="category_name_per_year"),
+            models.UniqueConstraint(
+                fields=["year", "code"],
+                name="category_code_per_year",
+                violation_error_message=_("本年度已有使用这个编码的考核类别，请换一个编码。"),
+            ),
+            models.UniqueConstraint(
+                fields=["year", "name"],
+                name="category_name_per_year",
+                violation_error_message=_("本年度已有同名的考核类别，请换一个名称。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,7 +189,13 @@ class UnitEnrollment(models.Model):
         verbose_name_plural = _("考核对象")
         constraints = [
             # Each unit is in exactly one category per year.
-            models.UniqueConstraint(fields=["year", "unit"], name="one_category_per_unit_year"),
+            models.UniqueConstraint(
+                fields=["year", "unit"],
+                name="one_category_per_unit_year",
+                violation_error_message=_(
+                    "这个单位本年度已归入一个考核类别；每个单位每年只属于一个类别，请修改原来的归类。"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

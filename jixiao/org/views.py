@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditEvent
+from jixiao.audit.render import render as render_audit
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.excel import (
     XLSX_CONTENT_TYPE,
@@ -133,7 +134,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "-year__year"
             ),
             "users": org.users.order_by("username") if can_edit else [],
-            "history": AuditEvent.objects.for_object(org)[:20],
+            "history": render_audit(AuditEvent.objects.for_object(org)[:20]),
         },
     )
 

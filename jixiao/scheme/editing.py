@@ -17,6 +17,7 @@ from jixiao.scheme.models import DataPeriod, IndicatorKind, Scheme, SchemeRevisi
 from jixiao.scheme.tree import NodeData, children_map, dec_str, display_order
 from jixiao.scheme.validation import Issue, Report, validate
 from jixiao.scoring.engine.methods import METHODS
+from jixiao.scoring.labels import method_label
 
 KIND_LABELS = {value: str(label) for value, label in IndicatorKind.choices}
 PERIOD_LABELS = {value: str(label) for value, label in DataPeriod.choices}
@@ -55,8 +56,7 @@ class Row:
 
     @property
     def method_label(self) -> str:
-        spec = METHODS.get(self.node.method)
-        return spec.label if spec else self.node.method
+        return method_label(self.node.method) if self.node.method in METHODS else self.node.method
 
     @property
     def has_error(self) -> bool:

@@ -25,7 +25,13 @@ class SchemeStatus(models.TextChoices):
 
 
 class Scheme(models.Model):
-    year = models.OneToOneField(AssessmentYear, on_delete=models.PROTECT, related_name="scheme")
+    year = models.OneToOneField(
+        AssessmentYear,
+        on_delete=models.PROTECT,
+        related_name="scheme",
+        verbose_name=_("考核年度"),
+        error_messages={"unique": _("这个年度已有考核方案；每个年度只有一个方案。")},
+    )
     name = models.CharField(_("方案名称"), max_length=200)
     status = models.CharField(
         _("状态"), max_length=16, choices=SchemeStatus.choices, default=SchemeStatus.DRAFT
@@ -151,7 +157,11 @@ class Indicator(models.Model):
         verbose_name = _("指标")
         verbose_name_plural = _("指标")
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "code"], name="indicator_code_per_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "code"],
+                name="indicator_code_per_scheme",
+                violation_error_message=_("本方案已有使用这个编码的指标，请换一个指标编码。"),
+            ),
         ]
         indexes = [models.Index(fields=["scheme", "owner"])]
 
@@ -172,7 +182,11 @@ class IndicatorPoints(models.Model):
         verbose_name = _("指标分值")
         verbose_name_plural = _("指标分值")
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "category"], name="points_per_category"),
+            models.UniqueConstraint(
+                fields=["indicator", "category"],
+                name="points_per_category",
+                violation_error_message=_("一项指标在每个考核类别只设一个分值。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,10 +235,17 @@ class SchemeRevision(models.Model):
         verbose_name = _("方案修订")
         verbose_name_plural = _("方案修订")
         constraints = [
-            models.UniqueConstraint(fields=["scheme", "number"], name="revision_number_per_scheme"),
+            models.UniqueConstraint(
+                fields=["scheme", "number"],
+                name="revision_number_per_scheme",
+                violation_error_message=_("这个修订编号已经存在，请刷新页面后重试。"),
+            ),
             # At most one revision in progress per scheme.
             models.UniqueConstraint(
-                fields=["scheme"], condition=models.Q(status="open"), name="one_open_revision"
+                fields=["scheme"],
+                condition=models.Q(status="open"),
+                name="one_open_revision",
+                violation_error_message=_("方案已有一次修订正在进行，请先提交或放弃那次修订。"),
             ),
         ]
 

@@ -20,13 +20,14 @@ from jixiao.core.values import int_param, strict_int
 from jixiao.org.models import AssessmentYear, UnitCategory
 from jixiao.scheme import actions, excel_io, jsonio
 from jixiao.scheme.access import READERS, access_scheme, nodes_for_reader, unit_category_code
-from jixiao.scheme.diff import diff_trees
-from jixiao.scheme.editing import build_rows, owner_names, tree_view
+from jixiao.scheme.diff import Changed, diff_trees
+from jixiao.scheme.diff_text import FieldChange, Names, describe, points_text, summary_fields
+from jixiao.scheme.editing import build_rows, tree_view
 from jixiao.scheme.forms import ImportForm, ReasonForm, SchemeCreateForm, SchemeSettingsForm
 from jixiao.scheme.interchange import ImportError_, import_nodes
 from jixiao.scheme.loading import load_nodes, node_from_dict, open_revision, validate_scheme
 from jixiao.scheme.models import Scheme, SchemeRevision, SchemeStatus
-from jixiao.scheme.tree import normalize_sort_orders, to_decimal
+from jixiao.scheme.tree import NodeData, normalize_sort_orders, to_decimal
 
 OFFICE = Role.OFFICE
 
@@ -260,7 +261,12 @@ def revision_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access_scheme(request.user, pk)
-    revisions = SchemeRevision.objects.applied().filter(scheme=scheme).select_related("created_by")
+    revisions = list(
+        SchemeRevision.objects.applied().filter(scheme=scheme).select_related("created_by")
+    )
+    for r in revisions:  # field names stored on the summary, as labels
+        for item in (r.summary or {}).get("changed", []):
+            item["fields_text"] = summary_fields(item.get("fields", []))
     pending = open_revision(scheme) if request.user.role == OFFICE else None  # type: ignore[union-attr]
     pending_diff = actions.revision_diff(pending) if pending else None
     return render(
@@ -281,12 +287,16 @@ def scheme_diff(request: HttpRequest, pk: int) -> HttpResponse:
     base = previous_scheme(scheme)
     if (base_id := int_param(request.GET, "base")) is not None:
         base = Scheme.objects.filter(pk=base_id).select_related("year").first() or base
-    diff = diff_trees(load_nodes(base), load_nodes(scheme)) if base else None
-    names: dict[str, str] = {}
-    if diff is not None:
-        touched = [*diff.added, *diff.removed, *(c.new for c in diff.changed)]
-        touched += [c.old for c in diff.changed]
-        names = owner_names({n.owner_code for n in touched if n.owner_code})
+    old_nodes, new_nodes = (load_nodes(base) if base else []), load_nodes(scheme)
+    diff = diff_trees(old_nodes, new_nodes) if base else None
+    changed: list[tuple[Changed, list[FieldChange]]] = []
+    added: list[tuple[NodeData, str]] = []
+    removed: list[tuple[NodeData, str]] = []
+    if diff is not None and base is not None:
+        names = Names.for_trees(old_nodes, new_nodes, [scheme.year_id, base.year_id])
+        changed = [(c, describe(c, names)) for c in diff.changed]
+        added = [(n, points_text(n.points, names)) for n in diff.added]
+        removed = [(n, points_text(n.points, names)) for n in diff.removed]
     return render(
         request,
         "scheme/diff.html",
@@ -294,7 +304,9 @@ def scheme_diff(request: HttpRequest, pk: int) -> HttpResponse:
             "scheme": scheme,
             "base": base,
             "diff": diff,
-            "names": names,
+            "changed": changed,
+            "added": added,
+            "removed": removed,
             "others": Scheme.objects.exclude(pk=scheme.pk).select_related("year"),
         },
     )

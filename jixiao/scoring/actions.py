@@ -44,6 +44,7 @@ from jixiao.scoring.models import (
     ScoreRun,
     UnitResult,
 )
+from jixiao.scoring.notices import announce_published
 from jixiao.scoring.outcomes import Outcome, outcomes_for, rules_json
 from jixiao.scoring.rules import share_text
 from jixiao.scoring.snapshot import dump_data, load_data, tree_from_json
@@ -386,6 +387,7 @@ def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") ->
             after={"status": RunStatus.PUBLISHED, "rankings_audience": audience},
             reason=reason,
         )
+        announce_published(locked, actor=user, replaced=previous.number if previous else None)
     _forget(locked.pk)
     return locked
 

@@ -94,11 +94,18 @@ class ScoreRun(models.Model):
         verbose_name = _("计分版本")
         verbose_name_plural = _("计分版本")
         constraints = [
-            models.UniqueConstraint(fields=["year", "number"], name="run_number_per_year"),
+            models.UniqueConstraint(
+                fields=["year", "number"],
+                name="run_number_per_year",
+                violation_error_message=_("本年度已有这个版本号的计分结果，请刷新页面后重试。"),
+            ),
             models.UniqueConstraint(
                 fields=["year"],
                 condition=models.Q(status="published"),
                 name="one_published_run_per_year",
+                violation_error_message=_(
+                    "本年度已有一个已发布的计分结果；发布新版本时，原版本会被它取代。"
+                ),
             ),
         ]
 
@@ -186,7 +193,11 @@ class RunCategory(models.Model):
         verbose_name = _("版本类别")
         verbose_name_plural = _("版本类别")
         constraints = [
-            models.UniqueConstraint(fields=["run", "category"], name="one_run_category"),
+            models.UniqueConstraint(
+                fields=["run", "category"],
+                name="one_run_category",
+                violation_error_message=_("同一版本的计分结果中，每个考核类别只出现一次。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -236,7 +247,11 @@ class UnitResult(models.Model):
         verbose_name = _("单位成绩")
         verbose_name_plural = _("单位成绩")
         constraints = [
-            models.UniqueConstraint(fields=["run", "unit"], name="one_result_per_unit_run"),
+            models.UniqueConstraint(
+                fields=["run", "unit"],
+                name="one_result_per_unit_run",
+                violation_error_message=_("同一版本的计分结果中，每个单位只有一条成绩。"),
+            ),
         ]
         indexes = [models.Index(fields=["run_category", "position"])]
 
@@ -267,7 +282,11 @@ class CategoryRules(models.Model):
     """Result rules of one category (结果运用规则); defaults apply where none is set."""
 
     category = models.OneToOneField(
-        UnitCategory, on_delete=models.CASCADE, related_name="result_rules"
+        UnitCategory,
+        on_delete=models.CASCADE,
+        related_name="result_rules",
+        verbose_name=_("考核类别"),
+        error_messages={"unique": _("这个类别已有结果规则，请在原规则上修改。")},
     )
     excellent_share = models.DecimalField(
         _("优秀比例"), max_digits=5, decimal_places=4, default=Decimal("0.3000")
@@ -322,7 +341,11 @@ class YearRules(models.Model):
     on the scheme: year total = Σ weight × quarter total when `quarterly` is on."""
 
     year = models.OneToOneField(
-        AssessmentYear, on_delete=models.CASCADE, related_name="result_rules"
+        AssessmentYear,
+        on_delete=models.CASCADE,
+        related_name="result_rules",
+        verbose_name=_("考核年度"),
+        error_messages={"unique": _("这个年度已有年度规则，请在原规则上修改。")},
     )
     quarterly = models.BooleanField(_("季度积分"), default=False)
     # Four weights adding up to 1, e.g. ["0.25", "0.25", "0.25", "0.25"].

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.scoring import views, views_rules
+from jixiao.scoring import views, views_rules, views_versions
 
 app_name = "scoring"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("rules/years/<int:year>/", views_rules.year_rules_edit, name="rules_year"),
     path("runs/<int:pk>/", views.run_detail, name="run"),
+    path("runs/<int:pk>/compare/", views_versions.compare, name="compare"),
     path("runs/<int:pk>/publish/", views.publish, name="publish"),
     path("runs/<int:pk>/gaps/", views.acknowledge_gaps, name="acknowledge_gaps"),
     path("runs/<int:pk>/audience/", views.audience, name="audience"),

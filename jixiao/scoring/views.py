@@ -41,6 +41,7 @@ from jixiao.scoring.models import (
 from jixiao.scoring.outcomes import Payout, payouts
 from jixiao.scoring.payouts import category_payouts, result_payout
 from jixiao.scoring.quarterly import card_quarters
+from jixiao.scoring.versions import version_of, versions
 from jixiao.scoring.views_support import (
     card_for,
     explain_result,
@@ -83,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
             {
                 "year": year,
                 "years": AssessmentYear.objects.all(),
-                "runs": runs.select_related("created_by", "published_by"),
+                "versions": versions(runs.select_related("created_by", "published_by")),
             },
         )
     run = runs.first()
@@ -137,14 +138,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     gaps: list[Gap] = []
     if user.role == Role.OFFICE:
         from jixiao.audit.models import AuditEvent
+        from jixiao.audit.render import render as render_audit
 
-        history = list(AuditEvent.objects.for_object(run)[:20])
+        history = render_audit(AuditEvent.objects.for_object(run)[:20])
         gaps = run_gaps(run) if run.status == RunStatus.COMPUTED else []
     return render(
         request,
         "scoring/run_detail.html",
         {
             "run": run,
+            "version": version_of(run),
             "categories": categories,
             "diff": diff,
             "history": history,

@@ -23,6 +23,7 @@ from jixiao.scoring.engine import (
 )
 from jixiao.scoring.engine.fixed import SCORE_DIGITS
 from jixiao.scoring.engine.results import new_top_entrants, share_at_least
+from jixiao.scoring.labels import engine_text
 from jixiao.scoring.models import (
     GapAcknowledgement,
     GapKind,
@@ -72,7 +73,7 @@ def fixed(value: int) -> Decimal:
 
 
 def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind)
+    return engine_text(KIND_LABELS.get(kind, kind))
 
 
 # Explanations ---------------------------------------------------------------------

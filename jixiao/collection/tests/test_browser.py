@@ -14,7 +14,7 @@ from jixiao.collection.tests.conftest import World
 from jixiao.core.testing import login
 
 
-def _page(browser: Any, live_server: Any, user: User) -> Any:
+def _page(browser: Any, live_server: Any, user: User, *, accept_dialogs: bool = True) -> Any:
     """A browser page logged in as `user` (past the second factor) via a test session."""
     client = login(Client(), user)
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
@@ -28,7 +28,8 @@ def _page(browser: Any, live_server: Any, user: User) -> Any:
         ]
     )
     page = context.new_page()
-    page.on("dialog", lambda dialog: dialog.accept())
+    if accept_dialogs:
+        page.on("dialog", lambda dialog: dialog.accept())
     return page
 
 
@@ -102,3 +103,19 @@ def test_an_entry_walks_from_draft_to_final_through_the_screens(
     assert entry.status == EntryStatus.FINAL
     street.goto(f"{base}/collection/entries/{entry.pk}/")
     assert "维持原结果" in street.content()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_submitting_an_indicator_names_the_blank_units_as_the_grid_stands(
+    browser: Any, live_server: Any, world: World, department: User
+) -> None:
+    dept = _page(browser, live_server, department, accept_dialogs=False)
+    asked: list[str] = []
+    dept.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    url = f"{live_server.url}/collection/periods/{world.period.pk}/workspace/"
+    dept.goto(f"{url}?indicator={world.direct.pk}")
+    dept.fill(f"input[name='u{world.unit.pk}.value']", "8")  # typed, one unit still blank
+    dept.click("text=提交本指标")
+    assert any("还有 1 个单位没有填报（空白）" in text for text in asked), asked
+    assert not Entry.objects.exists()  # dismissed: nothing submitted, nothing saved

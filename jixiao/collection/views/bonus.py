@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditEvent
+from jixiao.audit.render import render as render_audit
 from jixiao.collection import ledger
 from jixiao.collection.evidence import EvidenceRejected, attach
 from jixiao.collection.forms import BonusEventForm, EvidenceForm
@@ -137,7 +138,7 @@ def bonus_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": acts,
             "evidence": event.evidence.select_related("uploaded_by"),
             "evidence_form": EvidenceForm() if editable else None,
-            "history": AuditEvent.objects.for_object(event).order_by("at", "id"),
+            "history": render_audit(AuditEvent.objects.for_object(event).order_by("at", "id")),
             "Act": {a.name: a.value for a in Act},
         },
     )

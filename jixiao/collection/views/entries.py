@@ -10,6 +10,8 @@ from django.views.decorators.http import require_POST
 
 from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.audit.records import record
+from jixiao.audit.render import compare
+from jixiao.audit.render import render as render_audit
 from jixiao.collection import actions, leaf
 from jixiao.collection.basis import score_basis
 from jixiao.collection.evidence import EvidenceRejected, attach
@@ -55,12 +57,14 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     fields = [(f.label, fmt(getattr(entry, f.column))) for f in leaf.input_fields(entry.indicator)]
     actors = actors_of(user, entry.department_id, entry.unit_id)
-    history = AuditEvent.objects.for_object(entry).order_by("at", "id")
+    history = render_audit(AuditEvent.objects.for_object(entry).order_by("at", "id"))
     rechecks = list(
         entry.rechecks.select_related("filed_by", "answered_by", "confirmed_by").prefetch_related(
             "evidence"
         )
     )
+    for r in rechecks:
+        r.changes = compare("collection.entry", r.before, r.after)  # type: ignore[attr-defined]
     can_attach = (Actor.DEPARTMENT in actors and entry.status in actions.EDITABLE) or (
         Actor.DEPARTMENT in actors and entry.status == EntryStatus.RECHECK_REQUESTED
     )

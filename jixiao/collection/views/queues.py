@@ -3,11 +3,14 @@ department's recheck answers, and the assessed unit's own published data."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,7 +87,12 @@ def bulk_action(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     ids = [n for i in request.POST.getlist("entry") if (n := int_or_none(i)) is not None]
     allowed = {Act.APPROVE, Act.RETURN} if user.has_role(Role.OFFICE) else {Act.CONFIRM}
-    back = "collection:review_queue" if user.has_role(Role.OFFICE) else "collection:confirm_queue"
+    # Back to the queue as it was filtered: the office works through one period or one
+    # department at a time, and a batch must not drop it back into the whole list.
+    kept = {k: v for k in ("period", "department") if (v := int_or_none(request.POST.get(k)))}
+    back = reverse(
+        "collection:review_queue" if user.has_role(Role.OFFICE) else "collection:confirm_queue"
+    ) + (f"?{urlencode(kept)}" if kept else "")
     if action not in allowed:
         messages.error(request, _("无效的操作。"))
         return redirect(back)

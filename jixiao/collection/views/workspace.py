@@ -80,6 +80,11 @@ class IndicatorTab:
     def missing(self) -> int:
         return self.total - self.submitted
 
+    @property
+    def blank(self) -> int:
+        """Units with nothing entered at all: submitting the indicator leaves them out."""
+        return self.total - self.entered
+
 
 def _department_period(request: HttpRequest, pk: int) -> tuple[User, CollectionPeriod]:
     user = user_of(request)
@@ -103,6 +108,15 @@ def _tabs(period: CollectionPeriod, slots: list[Slot], user: User) -> list[Indic
     for s in slots:
         seen.setdefault(s.indicator.pk, s.indicator)
     return [IndicatorTab(ind, totals[pk], entered[pk], submitted[pk]) for pk, ind in seen.items()]
+
+
+def _blank_units(user: User, period: CollectionPeriod, indicator_id: int | None) -> int:
+    slots = [
+        s
+        for s in department_slots(period, user.organization)
+        if indicator_id is None or s.indicator.pk == indicator_id
+    ]
+    return sum(t.blank for t in _tabs(period, slots, user))
 
 
 def _rows(
@@ -315,6 +329,13 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
             )
     else:
         messages.success(request, _("已提交 %(n)d 条数据，等待绩效办初审。") % {"n": n})
+        blank = _blank_units(user, period, indicator_id)
+        if blank:
+            messages.warning(
+                request,
+                _("还有 %(n)d 个单位没有填报（空白），不在本次提交之列，请补报后再提交。")
+                % {"n": blank},
+            )
     url = reverse("collection:workspace", args=[pk])
     return redirect(url + (f"?indicator={indicator_id}" if indicator_id else ""))
 

@@ -243,3 +243,35 @@ def test_a_staffing_of_zero_is_refused_in_the_enrollment_form(
         {"unit": unit_org.pk, "category": category.pk, "staffing": ""}, year=year
     )
     assert blank.is_valid(), blank.errors  # blank: not registered yet
+
+
+def test_an_organization_history_reads_as_words(
+    system_admin_client: Client, unit_org: Organization
+) -> None:
+    data = {
+        "name": "东湖街道办事处",
+        "kind": "agency",
+        "is_assessed_unit": "on",
+        "is_active": "on",
+        "sort_order": 0,
+        "version": unit_org.version,
+    }
+    system_admin_client.post(reverse("org:organization_detail", args=[unit_org.pk]), data)
+    page = system_admin_client.get(reverse("org:organization_detail", args=[unit_org.pk]))
+    history = page.content.decode().split("变更记录", 1)[1].split("</table>", 1)[0]
+    assert "名称：" in history
+    assert "机关部门" in history  # the kind by its label
+    assert "kind" not in history
+    assert "None" not in history
+
+
+def test_a_duplicate_category_code_is_refused_in_a_sentence(
+    system_admin_client: Client, year: AssessmentYear
+) -> None:
+    response = system_admin_client.post(
+        reverse("org:year_detail", args=[year.pk]),
+        {"cat-code": "JD", "cat-name": "另一个街道类", "cat-scale": 1000, "cat-sort_order": 0},
+    )
+    assert response.status_code == 200
+    assert "本年度已有使用这个编码的考核类别，请换一个编码。" in response.content.decode()
+    assert UnitCategory.objects.filter(year=year, code="JD").count() == 1

@@ -28,6 +28,23 @@
     }
   });
   form.addEventListener("submit", function () { dirty = false; });
+  // 提交本指标: name how many units are still blank on the grid as it is now (typed but
+  // unsaved values count as filled; the page asks to save first). Runs in the capture
+  // phase, before the shared data-confirm handler reads the text.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-blank-check]");
+    if (!button) { return; }
+    var blank = 0;
+    form.querySelectorAll("tbody tr").forEach(function (row) {
+      var inputs = row.querySelectorAll("input.form-control:not([disabled])");
+      if (!inputs.length) { return; }
+      var filled = Array.prototype.some.call(inputs, function (i) { return i.value.trim() !== ""; });
+      if (!filled) { blank += 1; }
+    });
+    if (blank) {
+      button.setAttribute("data-confirm", button.getAttribute("data-blank-template").replace("__N__", blank));
+    }
+  }, true);
   window.addEventListener("beforeunload", function (event) {
     if (dirty) { event.preventDefault(); event.returnValue = ""; }
   });
