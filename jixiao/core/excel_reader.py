@@ -100,17 +100,25 @@ def too_many(what: str, limit: int) -> SpreadsheetError:
 
 
 def add_row(
-    table: Table, number: int, values: dict[str, Any], formulas: Iterable[str], hidden: bool
+    table: Table,
+    number: int,
+    values: dict[str, Any],
+    formulas: Iterable[str] = (),
+    hidden: bool = False,
+    controls: bool = False,
 ) -> None:
-    """One data row into the table: blank rows skipped, hidden rows, formulas and
-    control characters flagged (the import then writes nothing)."""
+    """One data row into the table: blank rows skipped; formulas, hidden rows and (when
+    the text may hold them: CSV, never XML) control characters flagged, so that the
+    import writes nothing."""
     for name in formulas:
         table.errors.append(RowError(number, name, _("单元格含有公式，请粘贴为数值后再上传。")))
-    if all(v in (None, "") for v in values.values()):
+    if all(v is None or v == "" for v in values.values()):
         return
-    for name, value in values.items():
-        if isinstance(value, str) and CONTROL.search(value):
-            table.errors.append(RowError(number, name, _("含有不可见的控制字符，请删除后再上传。")))
+    if controls:
+        for name, value in values.items():
+            if isinstance(value, str) and CONTROL.search(value):
+                message = _("含有不可见的控制字符，请删除后再上传。")
+                table.errors.append(RowError(number, name, message))
     if hidden:
         table.errors.append(RowError(number, "", _("该行被隐藏，请取消隐藏并确认后再上传。")))
     table.rows.append((number, values))
@@ -174,7 +182,7 @@ class Book:
     budget: list[int]  # inflated bytes still allowed, shared by every part read
 
 
-def open_book(data: bytes, limits: Limits) -> Book:
+def open_book(data: bytes, limits: Limits, *, hidden_ok: bool = False) -> Book:
     sniff_xlsx(data)
     archive = open_archive(data, limits)
     names = set(archive.namelist())
@@ -203,7 +211,7 @@ def open_book(data: bytes, limits: Limits) -> Book:
     if not sheets or any(path not in names for _n, _s, path in sheets):
         raise SpreadsheetError(_("该文件不是有效的 Excel（.xlsx）文件。"))
     for title, state, _path in sheets:
-        if state != "visible":
+        if state != "visible" and not hidden_ok:
             raise SpreadsheetError(
                 _("工作表“%(name)s”被隐藏，请取消隐藏后再上传。") % {"name": title}
             )
@@ -300,7 +308,8 @@ class SheetReader:
         self.merged: str | None = None
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        name = _local(name)
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if name == "c":
             self.cells += 1
             if self.cells > self.limits.cells:
@@ -315,7 +324,7 @@ class SheetReader:
             self.keep = self.table is None or self.col in self.wanted
             self.parts.clear()
             self.chars = 0
-        elif name in ("v", "t"):
+        elif name == "v" or name == "t":
             self.collecting = self.keep and not self.phonetic
         elif name == "f":
             self.formula = True
@@ -345,8 +354,9 @@ class SheetReader:
             self.merged = attrs.get("ref", "?")
 
     def end(self, name: str) -> None:
-        name = _local(name)
-        if name in ("v", "t"):
+        if ":" in name:
+            name = name.rpartition(":")[2]
+        if name == "v" or name == "t":
             self.collecting = False
         elif name == "rPh":
             self.phonetic -= 1
@@ -417,8 +427,9 @@ def read_xlsx(data: bytes, columns: Columns, prefer_sheet: str | None, limits: L
 
 
 def check_workbook(data: bytes, limits: Limits) -> None:
-    """Evidence: every sheet of the workbook must stream within the limits."""
-    book = open_book(data, limits)
+    """Evidence: every sheet of the workbook must stream within the limits (hidden
+    sheets are no reason to refuse a file that is only kept and read)."""
+    book = open_book(data, limits, hidden_ok=True)
     for _title, _state, path in book.sheets:
         reader = SheetReader(book.shared, Columns(()), limits)
         _expat(iter_part(book.archive, path, book.budget), reader.start, reader.end, reader.text)
@@ -445,6 +456,7 @@ def read_csv(data: bytes, columns: Columns, limits: Limits) -> Table:
         raise SpreadsheetError(_("CSV 文件含有空字符（NUL），不是有效的文本文件。"))
     text = decode_csv(data)
     del data
+    controls = CONTROL.search(text) is not None  # one scan, not one per cell
     csv.field_size_limit(limits.cell_chars)  # in the sandboxed child only
     reader = csv.reader(io.StringIO(text))
     try:
@@ -468,7 +480,7 @@ def read_csv(data: bytes, columns: Columns, limits: Limits) -> Table:
                 name: (record[index].strip() if index < len(record) else None)
                 for name, index in found.items()
             }
-            add_row(table, number, values, (), False)
+            add_row(table, number, values, controls=controls)
     except csv.Error as error:
         raise SpreadsheetError(
             _("CSV 文件格式不正确（第 %(row)d 行附近），请在 Excel 中另存为 CSV 后重试。")

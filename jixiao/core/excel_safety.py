@@ -45,10 +45,10 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 # Data collection: a province-size department template (100,000+ rows), and evidence.
 LARGE_LIMITS = Limits(
-    rows=250_000,
-    cells=4_000_000,
-    shared_strings=1_000_000,
-    uncompressed_bytes=256 * 1024 * 1024,
+    rows=150_000,
+    cells=2_000_000,
+    shared_strings=300_000,
+    uncompressed_bytes=160 * 1024 * 1024,
 )
 # Parts smaller than this may compress as well as they like (a few KB of zeros).
 RATIO_FLOOR_BYTES = 1024 * 1024
