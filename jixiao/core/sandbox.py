@@ -7,6 +7,11 @@ its address space (RLIMIT_AS, relative to what the fork already maps) and CPU ti
 (RLIMIT_CPU), runs `fn` and sends back its result, pickled. The parent waits with a wall
 clock deadline too (a child starved of CPU by other work is killed as well).
 
+At most `PARSE_SLOTS` parses run at once per server process. A request that finds no
+free slot within half a second is told to try again rather than queued: a waiting
+request holds one of the server's few threads, and eight hostile uploads at once must
+leave threads (and, thanks to the niced children, CPU) for everyone else.
+
 Whatever happens in the child becomes either the result, `Refused` with the child's
 Chinese message (the parser refused the file), or `LimitExceeded` (killed by a limit,
 out of memory, or crashed): the worker itself only waits. The same code runs under
@@ -15,11 +20,13 @@ gunicorn, runserver and the tests (fork is cheap: the child shares the parent's 
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import multiprocessing
 import os
 import resource
 import signal
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,6 +65,23 @@ class LimitExceeded(Refused):
     """The parse was stopped: too slow, too big in memory, or it crashed."""
 
 
+class Busy(Refused):
+    """Every parse slot of this server process is taken; try again shortly."""
+
+
+_slots: threading.BoundedSemaphore | None = None
+_slots_lock = threading.Lock()
+SLOT_WAIT_SECONDS = 0.5
+
+
+def _parse_slots() -> threading.BoundedSemaphore:
+    global _slots
+    with _slots_lock:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(settings.PARSE_SLOTS)
+        return _slots
+
+
 def _mapped_bytes() -> int:
     """The address space this process maps now (what RLIMIT_AS counts)."""
     with open("/proc/self/statm") as statm:
@@ -66,6 +90,7 @@ def _mapped_bytes() -> int:
 
 
 def _child(conn: Connection, fn: Callable[[], Any], budget: Budget) -> None:
+    faulthandler.disable()  # a crash here is reported by the parent, in one line
     # Other users' requests come first; a hostile file waits for spare CPU.
     os.nice(10)
     limit = _mapped_bytes() + budget.memory_bytes
@@ -96,7 +121,16 @@ def _too_big() -> LimitExceeded:
 
 def run_limited(fn: Callable[[], T], budget: Budget | None = None) -> T:
     """`fn()` computed in a limited child process; Refused / LimitExceeded otherwise."""
-    budget = budget or default_budget()
+    slots = _parse_slots()
+    if not slots.acquire(timeout=SLOT_WAIT_SECONDS):
+        raise Busy(_("服务器正在处理其他上传的文件，请稍后再试。"))
+    try:
+        return _run(fn, budget or default_budget())
+    finally:
+        slots.release()
+
+
+def _run(fn: Callable[[], T], budget: Budget) -> T:
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, fn, budget), daemon=True)
