@@ -30,10 +30,10 @@ class SpreadsheetError(Refused):
 class Limits:
     """Caps on what one upload may contain, checked before and while parsing."""
 
-    rows: int = 50_000
+    rows: int = 20_000
     columns: int = 256
-    cells: int = 1_000_000
-    shared_strings: int = 200_000
+    cells: int = 400_000
+    shared_strings: int = 100_000
     uncompressed_bytes: int = 64 * 1024 * 1024
     parts: int = 1_000
     # Deflate of ordinary sheet XML gives 5-30x; only bomb filler goes past this.

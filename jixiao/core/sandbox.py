@@ -8,7 +8,7 @@ its address space (RLIMIT_AS, relative to what the fork already maps) and CPU ti
 clock deadline too (a child starved of CPU by other work is killed as well).
 
 At most `PARSE_SLOTS` parses run at once per server process. A request that finds no
-free slot within half a second is told to try again rather than queued: a waiting
+free slot within a quarter of a second is told to try again rather than queued: a waiting
 request holds one of the server's few threads, and eight hostile uploads at once must
 leave threads (and, thanks to the niced children, CPU) for everyone else.
 
@@ -71,7 +71,7 @@ class Busy(Refused):
 
 _slots: threading.BoundedSemaphore | None = None
 _slots_lock = threading.Lock()
-SLOT_WAIT_SECONDS = 0.5
+SLOT_WAIT_SECONDS = 0.25
 
 
 def _parse_slots() -> threading.BoundedSemaphore:

@@ -140,6 +140,9 @@ def _decimal_to_jsonable(value: Any) -> Any:
 # anything beyond these is not a scheme, and costs the parser to find out.
 MAX_DEPTH = 32
 MAX_NUMBER_CHARS = 40
+# Arrays and objects in a whole document (a province scheme has ~25,000): counted on the
+# text before parsing, so that millions of tiny arrays never reach the parser.
+MAX_CONTAINERS = 200_000
 
 ParseResult = tuple[
     dict[str, Any] | None, list[NodeData], dict[str, tuple[str, int]], list[ImportError_]
@@ -208,6 +211,8 @@ def _parse_bytes(data: bytes) -> ParseResult:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         return _failed(_("JSON 文件必须是 UTF-8 编码。"))
+    if text.count("[") + text.count("{") > MAX_CONTAINERS:
+        return _failed(_("文件中的数组和对象过多，这不是考核方案文件。"))
     try:
         doc = json.loads(
             text,
