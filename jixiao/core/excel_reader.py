@@ -268,7 +268,9 @@ def _shared_strings(chunks: Iterable[bytes], limits: Limits) -> list[str]:
         elif name == "si":
             if len(shared) >= limits.shared_strings:
                 raise too_many(_("共享字符串数"), limits.shared_strings)
-            shared.append("".join(parts))
+            # Stripped once here: values are stripped anyway, and a string referenced by
+            # many cells must not be copied once per cell.
+            shared.append("".join(parts).strip())
 
     def text(data: str) -> None:
         if state["in_t"]:

@@ -201,6 +201,12 @@ def hidden_sheet(headers: list[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
     return workbook([header_row(headers)], sheets=(("数据", "visible"), ("隐藏", "veryHidden")))
 
 
+def hidden_rows(headers: list[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """A data row, hidden, with a value in every column."""
+    cells = "".join(text_cell(f"{column_letter(i)}2", "X1") for i in range(len(headers)))
+    return workbook([header_row(headers), f'<row r="2" hidden="1">{cells}</row>'])
+
+
 def hidden_column(headers: list[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Every column hidden."""
     return workbook(
@@ -234,6 +240,7 @@ XLSX_CLASSES: dict[str, Callable[[list[str], Limits], bytes]] = {
     "lying_crc": lying_crc,
     "lying_size": lying_size,
     "hidden_sheet": hidden_sheet,
+    "hidden_rows": hidden_rows,
     "hidden_column": hidden_column,
     "dtd_after_long_comment": dtd_after_long_comment,
 }
@@ -252,6 +259,7 @@ REFUSALS = {
     "lying_crc": "损坏",
     "lying_size": "损坏",
     "hidden_sheet": "被隐藏",
+    "hidden_rows": "该行被隐藏",
     "hidden_column": "被隐藏",
     "dtd_after_long_comment": "不安全的 XML",
     "huge_csv": "行数超过上限",
@@ -266,7 +274,7 @@ REFUSALS = {
     "docx_bomb": "压缩炸弹",
 }
 # Classes that are fine in an evidence file (it is only kept and read, not imported).
-HARMLESS_AS_EVIDENCE = {"hidden_sheet", "hidden_column"}
+HARMLESS_AS_EVIDENCE = {"hidden_sheet", "hidden_rows", "hidden_column"}
 
 
 # -- csv and json ------------------------------------------------------------------------
