@@ -268,7 +268,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Every uploaded file is parsed in a child process under these limits (core/sandbox.py);
 # a file that needs more is refused, never allowed to take the worker down.
 PARSE_CPU_SECONDS = env_int("JIXIAO_PARSE_CPU_SECONDS", 30)
-PARSE_WALL_SECONDS = env_int("JIXIAO_PARSE_WALL_SECONDS", 90)
+PARSE_WALL_SECONDS = env_int("JIXIAO_PARSE_WALL_SECONDS", 180)
 PARSE_MEMORY_MB = env_int("JIXIAO_PARSE_MEMORY_MB", 192)
 PARSE_SLOTS = env_int("JIXIAO_PARSE_SLOTS", 2)  # parses at once, per server process
 

@@ -416,8 +416,11 @@ class SheetReader:
 
     def _data_row(self) -> None:
         assert self.table is not None
+        if not self.values:
+            return  # no cell in a wanted column: a blank row
         values: dict[str, Any] = {}
         formulas: list[str] = []
+        # `wanted` is in the header's column order, which callers iterating a row expect.
         for index, name in self.wanted.items():
             raw = self.values.get(index)
             if raw is None:
@@ -428,9 +431,7 @@ class SheetReader:
             else:
                 value = _typed(raw[0], raw[1], self.shared)
                 values[name] = value.strip() if isinstance(value, str) else value
-        # Keep the header's column order (what a caller iterating the row expects).
-        ordered = {name: values[name] for name in self.table.headers}
-        add_row(self.table, self.row, ordered, formulas, self.row_hidden)
+        add_row(self.table, self.row, values, formulas, self.row_hidden)
 
 
 def _prescan_sheet(book: Book, path: str, limits: Limits) -> None:

@@ -91,8 +91,8 @@ def _mapped_bytes() -> int:
 
 def _child(conn: Connection, fn: Callable[[], Any], budget: Budget) -> None:
     faulthandler.disable()  # a crash here is reported by the parent, in one line
-    # Other users' requests come first; a hostile file waits for spare CPU.
-    os.nice(10)
+    # Other users' requests get a larger share of the CPU than a parse does.
+    os.nice(5)
     limit = _mapped_bytes() + budget.memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (budget.cpu_seconds, budget.cpu_seconds + 1))
