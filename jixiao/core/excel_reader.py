@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
+import pyexpat
 import re
 import unicodedata
 import zipfile
@@ -133,7 +134,6 @@ def _local(name: str) -> str:
 
 def _expat(chunks: Iterable[bytes], start: Any, end: Any = None, text: Any = None) -> None:
     """Run expat over a part's chunks; a DTD or entity declaration is refused."""
-    import pyexpat
 
     def refuse(*args: Any) -> None:
         raise unsafe_xml()
