@@ -27,7 +27,7 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py migrate --noinput -v0
 	$(RUN_ENV) $(PY) manage.py load_demo --if-empty
 	@echo "Jixiao 已启动：http://127.0.0.1:8000  （Ctrl+C 停止）"
-	$(RUN_ENV) $(VENV)/bin/gunicorn jixiao.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 4 \
+	$(RUN_ENV) $(VENV)/bin/gunicorn jixiao.wsgi --bind 127.0.0.1:8000 --workers 2 --threads 8 \
 	  --access-logfile - --log-level warning
 
 totp: setup

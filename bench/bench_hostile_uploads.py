@@ -11,7 +11,7 @@ with the default ones, the scheme JSON door), each in a fresh forked process: wa
 of the refusal and the peak memory above the process's own before the call (the
 sandboxed child's peak RSS minus what it shared at the fork).
 
-Part 2 (server): gunicorn as `make run` starts it (2 workers x 4 threads) on 127.0.0.1
+Part 2 (server): gunicorn as `make run` starts it (2 workers x 8 threads) on 127.0.0.1
 against a scratch database; a unit user's home page is requested every 100 ms while
 eight departments upload the slowest hostile files at once. Reported: the slowest answer
 to that user during the storm, every upload's status and time, the server's peak
@@ -391,7 +391,7 @@ def main() -> None:
     parser.add_argument("--server-only", action="store_true")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--workers", type=int, default=2, help="as make run: 2")
-    parser.add_argument("--threads", type=int, default=4, help="as make run: 4")
+    parser.add_argument("--threads", type=int, default=8, help="as make run: 8")
     args = parser.parse_args()
     django.setup()
     print(f"load average {os.getloadavg()[0]:.1f}; database {os.environ['DATABASE_URL']}")
