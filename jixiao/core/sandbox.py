@@ -2,15 +2,16 @@
 
 Uploaded files are parsed by code we do not control byte by byte (zlib, expat, csv, json):
 a hostile file must cost at most a bounded amount of CPU and memory, and must never take
-the web worker down with it. `run_limited(fn)` forks, lowers the child's priority, caps
-its address space (RLIMIT_AS, relative to what the fork already maps) and CPU time
-(RLIMIT_CPU), runs `fn` and sends back its result, pickled. The parent waits with a wall
+the web worker down with it. `run_limited(fn)` forks, caps the child's address space
+(RLIMIT_AS, relative to what the fork already maps) and CPU time (RLIMIT_CPU), runs `fn`
+and sends back its result, pickled. The parent waits with a wall
 clock deadline too (a child starved of CPU by other work is killed as well).
 
 At most `PARSE_SLOTS` parses run at once per server process. A request that finds no
 free slot within a quarter of a second is told to try again rather than queued: a waiting
 request holds one of the server's few threads, and eight hostile uploads at once must
-leave threads (and, thanks to the niced children, CPU) for everyone else.
+leave threads and CPU for everyone else. (The child keeps the worker's priority: a niced
+child starved a province-size upload past its wall clock on a busy machine.)
 
 Whatever happens in the child becomes either the result, `Refused` with the child's
 Chinese message (the parser refused the file), or `LimitExceeded` (killed by a limit,
@@ -23,7 +24,6 @@ from __future__ import annotations
 import faulthandler
 import logging
 import multiprocessing
-import os
 import resource
 import signal
 import threading
@@ -91,8 +91,6 @@ def _mapped_bytes() -> int:
 
 def _child(conn: Connection, fn: Callable[[], Any], budget: Budget) -> None:
     faulthandler.disable()  # a crash here is reported by the parent, in one line
-    # Other users' requests get a larger share of the CPU than a parse does.
-    os.nice(5)
     limit = _mapped_bytes() + budget.memory_bytes
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (budget.cpu_seconds, budget.cpu_seconds + 1))
