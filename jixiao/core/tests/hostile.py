@@ -144,6 +144,16 @@ def padded_bomb(headers: list[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
     )
 
 
+def bomb_under_caps(headers: list[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """Under the byte cap and, over the whole file, under the ratio (2 MB of random
+    padding): only the sheet part's own ratio (~1000:1) gives it away."""
+    row = '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>'
+    return workbook(
+        [header_row(headers), *_repeat(row * 1000, limits.uncompressed_bytes - (6 << 20))],
+        extra_parts={"xl/media/image1.png": os.urandom(2 << 20)},
+    )
+
+
 def padded_rows(headers: list[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
     """Padding inside the sheet itself (a comment of random text keeps its ratio ~30),
     then more rows than the door's cap, each cheap to compress."""
@@ -232,6 +242,7 @@ XLSX_CLASSES: dict[str, Callable[[list[str], Limits], bytes]] = {
     "far_corner": far_corner,
     "far_column": far_column,
     "padded_bomb": padded_bomb,
+    "bomb_under_caps": bomb_under_caps,
     "padded_rows": padded_rows,
     "many_shared_strings": many_shared_strings,
     "corrupt_deflate": corrupt_deflate,
@@ -251,6 +262,7 @@ REFUSALS = {
     "far_corner": "列数超过上限",
     "far_column": "列数超过上限",
     "padded_bomb": "压缩炸弹",
+    "bomb_under_caps": "压缩炸弹",
     "padded_rows": "行数超过上限",
     "many_shared_strings": "共享字符串数超过上限",
     "corrupt_deflate": "损坏",
