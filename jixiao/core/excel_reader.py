@@ -325,7 +325,7 @@ class SheetReader:
         self.next_col = 0
         self.col = -1
         self.kind = "n"
-        self.formula = self.keep = self.collecting = False
+        self.formula = self.keep = self.collecting = self.far = False
         self.phonetic = 0
         self.chars = 0
         self.parts: list[str] = []
@@ -341,14 +341,19 @@ class SheetReader:
                 raise too_many(_("单元格数"), self.limits.cells)
             ref = attrs.get("r")
             self.col = _column_index(ref) if ref else self.next_col
-            if self.col >= self.limits.columns or self.col < 0:
-                raise too_many(_("列数"), self.limits.columns)
+            if not 0 <= self.col < EXCEL_MAX_COLUMN:
+                raise corrupt()
             self.next_col = self.col + 1
             self.kind = attrs.get("t", "n")
             self.formula = False
-            self.keep = self.table is None or self.col in self.wanted
+            # An empty styled cell far to the right is harmless (some tools write them);
+            # a value there is refused as soon as it starts (below).
+            self.far = self.col >= self.limits.columns
+            self.keep = not self.far and (self.table is None or self.col in self.wanted)
             self.parts.clear()
             self.chars = 0
+        elif name in ("v", "t", "f", "is") and self.far:
+            raise too_many(_("列数"), self.limits.columns)
         elif name == "v" or name == "t":
             self.collecting = self.keep and not self.phonetic
         elif name == "f":
