@@ -32,7 +32,7 @@ run: setup
 	$(RUN_ENV) $(PY) manage.py createcachetable
 	$(RUN_ENV) $(PY) manage.py load_demo --if-empty
 	@echo "Jixiao 已启动：http://127.0.0.1:$(PORT)  （Ctrl+C 停止）"
-	$(RUN_ENV) $(VENV)/bin/gunicorn jixiao.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 \
+	$(RUN_ENV) $(VENV)/bin/gunicorn jixiao.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 8 \
 	  --access-logfile - --log-level warning
 
 totp: setup

@@ -298,6 +298,12 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Long jobs' results (batch PDFs, exports) live in the default storage under MEDIA_ROOT;
 # finished jobs older than this are forgotten with their files.
 JIXIAO_JOB_KEEP_DAYS = env_int("JIXIAO_JOB_KEEP_DAYS", 7)
+# Every uploaded file is parsed in a child process under these limits (core/sandbox.py);
+# a file that needs more is refused, never allowed to take the worker down.
+PARSE_CPU_SECONDS = env_int("JIXIAO_PARSE_CPU_SECONDS", 30)
+PARSE_WALL_SECONDS = env_int("JIXIAO_PARSE_WALL_SECONDS", 180)
+PARSE_MEMORY_MB = env_int("JIXIAO_PARSE_MEMORY_MB", 192)
+PARSE_SLOTS = env_int("JIXIAO_PARSE_SLOTS", 2)  # parses at once, per server process
 
 # --- API ---
 REST_FRAMEWORK = {

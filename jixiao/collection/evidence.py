@@ -1,7 +1,11 @@
 """Evidence attachments (佐证材料): type checked by content, never by name.
 
 A file is accepted when `filetype` recognises its first bytes as a PDF, an image or an
-Office document and it is within settings.UPLOAD_MAX_BYTES. The stored name is random
+Office document and it is within settings.UPLOAD_MAX_BYTES. Zip-based Office files
+(OOXML and OpenDocument) must also open safely: in a limited child process
+(`core.sandbox`) every part is inflated within the upload limits (`core.excel_safety`),
+and every sheet of a workbook is streamed within them, so a bomb is refused here rather
+than handed to a reviewer. The stored name is random
 with the detected extension; the user's file name is kept only for display. The file is
 written only when the transaction that recorded it commits. Downloads
 go through a view that checks access to the owning entry, event or recheck request.
@@ -10,9 +14,7 @@ go through a view that checks access to the owning entry, event or recheck reque
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import zipfile
 from functools import partial
 from typing import Any
 
@@ -32,6 +34,9 @@ from jixiao.collection.models import (
     RecheckRequest,
     evidence_path,
 )
+from jixiao.core.excel_reader import check_workbook
+from jixiao.core.excel_safety import LARGE_LIMITS, inflate_all, open_archive
+from jixiao.core.sandbox import Refused, run_limited
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +58,7 @@ ALLOWED = {
     "application/vnd.oasis.opendocument.spreadsheet": ".ods",
     "application/vnd.oasis.opendocument.presentation": ".odp",
 }
-OOXML = {".docx", ".xlsx", ".pptx"}
+ZIPPED = {".docx", ".xlsx", ".pptx", ".odt", ".ods", ".odp"}
 ALLOWED_HINT = "PDF、图片（JPG/PNG/GIF/WEBP/BMP/TIFF）、Word、Excel、PowerPoint、OpenDocument"
 
 
@@ -77,14 +82,19 @@ def inspect_upload(upload: Any) -> tuple[bytes, str, str]:
             _("不支持的文件类型（按文件内容识别）。可上传：%(types)s。") % {"types": ALLOWED_HINT}
         )
     extension = ALLOWED[kind.mime]
-    if extension in OOXML:
+    if extension in ZIPPED:
         try:
-            names = zipfile.ZipFile(io.BytesIO(data)).namelist()
-        except zipfile.BadZipFile as error:
-            raise EvidenceRejected(_("Office 文件已损坏。")) from error
-        if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise EvidenceRejected(_("文件包含宏，出于安全原因不予接收。"))
+            run_limited(partial(_check_zipped, data, extension))
+        except Refused as error:
+            raise EvidenceRejected(str(error)) from error
     return data, kind.mime, extension
+
+
+def _check_zipped(data: bytes, extension: str) -> None:
+    """Runs in the sandbox: the same container checks and caps as the Excel doors."""
+    inflate_all(open_archive(data, LARGE_LIMITS), LARGE_LIMITS)
+    if extension == ".xlsx":
+        check_workbook(data, LARGE_LIMITS)
 
 
 def attach(

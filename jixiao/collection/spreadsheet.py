@@ -33,7 +33,7 @@ from jixiao.collection.actions import EDITABLE, ENTRY_FIELDS, ensure_can_enter
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import Slot, department_slots
 from jixiao.core import bulk
-from jixiao.core.excel import RowError, SpreadsheetError, read_upload, safe_cell
+from jixiao.core.excel import LARGE_LIMITS, RowError, SpreadsheetError, read_upload, safe_cell
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Indicator
 from jixiao.scoring.engine.methods import METHODS
@@ -210,7 +210,7 @@ def import_workbook(
     now = now or timezone.now()
     report = ImportReport()
     try:
-        table = read_upload(upload, REQUIRED, OPTIONAL)
+        table = read_upload(upload, REQUIRED, OPTIONAL, limits=LARGE_LIMITS)
     except SpreadsheetError as error:
         report.errors.append(RowError(0, "", str(error)))
         return report

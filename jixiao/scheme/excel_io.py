@@ -24,10 +24,8 @@ from jixiao.core.excel import (
     FORMULA_PREFIXES,
     RowError,
     SpreadsheetError,
-    normalize_header,
-    open_workbook,
     parse_decimal,
-    read_sheet,
+    read_upload,
     safe_cell,
 )
 from jixiao.org.models import Organization, UnitCategory
@@ -247,20 +245,23 @@ def parse_workbook(
     upload: IO[bytes],
 ) -> tuple[list[NodeData], dict[str, tuple[str, int]], list[RowError]]:
     """Nodes, where-by-code and row errors; raises SpreadsheetError for a bad file."""
-    workbook = open_workbook(upload)
-    sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-    header = next(sheet.iter_rows(min_row=1, max_row=1), ())
+    table = read_upload(
+        upload,
+        REQUIRED,
+        OPTIONAL,
+        SHEET,
+        matching=lambda header: bool(CATEGORY_HEADER.search(header)),
+        accept_csv=False,
+    )
     category_columns: dict[str, str] = {}
-    for cell in header:
-        name = normalize_header(cell.value)
+    for name in table.headers:
         match = CATEGORY_HEADER.search(name)
-        if match:
+        if match and name not in OPTIONAL:
             category_columns[name] = match.group(1)
     if not category_columns:
         raise SpreadsheetError(
             _("没有找到分值列（列名形如“党群类分值[DQ]”）。请使用系统导出的模板。")
         )
-    table = read_sheet(sheet, REQUIRED, [*OPTIONAL, *category_columns])
     errors = list(table.errors)
     nodes: list[NodeData] = []
     where: dict[str, tuple[str, int]] = {}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import IO, Any
 
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jixiao.core.sandbox import Refused, run_limited
 from jixiao.org.models import UnitCategory
 from jixiao.scheme.interchange import ImportError_
 from jixiao.scheme.loading import load_nodes, node_from_dict, node_to_dict
@@ -135,62 +136,107 @@ def _decimal_to_jsonable(value: Any) -> Any:
     return value
 
 
-def parse_document(
-    upload: IO[bytes],
-) -> tuple[dict[str, Any] | None, list[NodeData], dict[str, tuple[str, int]], list[ImportError_]]:
-    """(document, nodes, where-by-code, errors); nothing is written."""
+# A scheme document is a few levels deep and its numbers are points and parameters:
+# anything beyond these is not a scheme, and costs the parser to find out.
+MAX_DEPTH = 32
+MAX_NUMBER_CHARS = 40
+# Arrays and objects in a whole document (a province scheme has ~25,000): counted on the
+# text before parsing, so that millions of tiny arrays never reach the parser.
+MAX_CONTAINERS = 200_000
+
+ParseResult = tuple[
+    dict[str, Any] | None, list[NodeData], dict[str, tuple[str, int]], list[ImportError_]
+]
+
+
+class _NotAScheme(Exception):
+    pass
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _NotAScheme(_("文件中有位数过多的数字（超过 %(n)d 位）。") % {"n": MAX_NUMBER_CHARS})
+    return int(text)
+
+
+def _parse_float(text: str) -> Decimal:
+    number = Decimal(text) if len(text) <= MAX_NUMBER_CHARS else None
+    if number is None or not -MAX_NUMBER_CHARS <= number.adjusted() <= MAX_NUMBER_CHARS:
+        raise _NotAScheme(_("文件中有位数过多的数字（超过 %(n)d 位）。") % {"n": MAX_NUMBER_CHARS})
+    return number
+
+
+def _parse_constant(text: str) -> Any:
+    raise _NotAScheme(_("文件中有 JSON 不允许的数值“%(v)s”。") % {"v": text})
+
+
+def _check_depth(doc: Any) -> None:
+    """Iteratively, so that checking a deep document cannot itself recurse too far."""
+    stack = [(doc, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _NotAScheme(
+                _("JSON 嵌套层数过深（超过 %(n)d 层），这不是考核方案文件。") % {"n": MAX_DEPTH}
+            )
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+
+
+def _failed(message: str) -> ParseResult:
+    return None, [], {}, [ImportError_("", message)]
+
+
+def parse_document(upload: IO[bytes]) -> ParseResult:
+    """(document, nodes, where-by-code, errors); nothing is written.
+
+    Parsed in a limited child process (core.sandbox): a hostile document (deep nesting,
+    numbers of thousands of digits, gigabytes of arrays) ends as a Chinese error."""
     data = upload.read(settings.UPLOAD_MAX_BYTES + 1)
     if len(data) > settings.UPLOAD_MAX_BYTES:
-        return (
-            None,
-            [],
-            {},
-            [
-                ImportError_(
-                    "",
-                    _("文件超过大小上限（%(mb)d MB）。")
-                    % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)},
-                )
-            ],
+        return _failed(
+            _("文件超过大小上限（%(mb)d MB）。")
+            % {"mb": settings.UPLOAD_MAX_BYTES // (1024 * 1024)}
         )
+    try:
+        return run_limited(partial(_parse_bytes, data))
+    except Refused as error:
+        return _failed(str(error))
+
+
+def _parse_bytes(data: bytes) -> ParseResult:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return None, [], {}, [ImportError_("", _("JSON 文件必须是 UTF-8 编码。"))]
+        return _failed(_("JSON 文件必须是 UTF-8 编码。"))
+    if text.count("[") + text.count("{") > MAX_CONTAINERS:
+        return _failed(_("文件中的数组和对象过多，这不是考核方案文件。"))
     try:
-        doc = json.loads(text, parse_float=Decimal)
+        doc = json.loads(
+            text,
+            parse_float=_parse_float,
+            parse_int=_parse_int,
+            parse_constant=_parse_constant,
+        )
+        _check_depth(doc)
     except json.JSONDecodeError as error:
-        return (
-            None,
-            [],
-            {},
-            [
-                ImportError_(
-                    "",
-                    _("不是有效的 JSON：第 %(l)d 行第 %(c)d 列附近有语法错误。")
-                    % {"l": error.lineno, "c": error.colno},
-                )
-            ],
+        return _failed(
+            _("不是有效的 JSON：第 %(l)d 行第 %(c)d 列附近有语法错误。")
+            % {"l": error.lineno, "c": error.colno}
         )
+    except RecursionError:
+        return _failed(
+            _("JSON 嵌套层数过深（超过 %(n)d 层），这不是考核方案文件。") % {"n": MAX_DEPTH}
+        )
+    except _NotAScheme as error:
+        return _failed(str(error))
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        return (
-            None,
-            [],
-            {},
-            [ImportError_("", _("这不是 Jixiao 考核方案文件（format 应为 “jixiao-scheme”）。"))],
-        )
+        return _failed(_("这不是 Jixiao 考核方案文件（format 应为 “jixiao-scheme”）。"))
     if doc.get("version") != VERSION:
-        return (
-            None,
-            [],
-            {},
-            [
-                ImportError_(
-                    "",
-                    _("不支持的格式版本 %(v)s（本系统读取第 1 版）。") % {"v": doc.get("version")},
-                )
-            ],
-        )
+        version = str(doc.get("version"))[:20]
+        return _failed(_("不支持的格式版本 %(v)s（本系统读取第 1 版）。") % {"v": version})
     validator = jsonschema.Draft202012Validator(schema())
     checked = _decimal_to_jsonable(doc)
     errors = [

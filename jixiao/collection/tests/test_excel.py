@@ -24,13 +24,6 @@ from jixiao.core import excel
 HEADERS = spreadsheet.HEADERS
 
 
-@pytest.fixture(params=[False, True], ids=["in-memory", "streaming"])
-def streaming(request: Any, monkeypatch: pytest.MonkeyPatch) -> bool:
-    """Run the file-level checks through both readers of core.excel."""
-    monkeypatch.setattr(excel, "STREAMING_THRESHOLD", 0 if request.param else 10**12)
-    return bool(request.param)
-
-
 def _template(world: World, department: User) -> Workbook:
     return spreadsheet.build_template(world.period, department.organization)
 
@@ -317,14 +310,14 @@ def test_an_xml_entity_bomb_is_refused(world: World, department: User) -> None:
     assert "不安全的 XML" in message
 
 
-def test_merged_cells_are_refused(world: World, department: User, streaming: bool) -> None:
+def test_merged_cells_are_refused(world: World, department: User) -> None:
     wb = _template(world, department)
     _fill(wb[spreadsheet.SHEET], "A01", "JD01", 8)
     wb[spreadsheet.SHEET].merge_cells("K2:K3")
     assert "合并单元格" in _file_error(department, world, _bytes(wb))
 
 
-def test_hidden_rows_are_flagged(world: World, department: User, streaming: bool) -> None:
+def test_hidden_rows_are_flagged(world: World, department: User) -> None:
     wb = _template(world, department)
     row = _fill(wb[spreadsheet.SHEET], "A01", "JD01", 8)
     wb[spreadsheet.SHEET].row_dimensions[row].hidden = True
@@ -332,7 +325,7 @@ def test_hidden_rows_are_flagged(world: World, department: User, streaming: bool
     assert f"第 {row} 行：该行被隐藏" in message
 
 
-def test_a_hidden_sheet_is_refused(world: World, department: User, streaming: bool) -> None:
+def test_a_hidden_sheet_is_refused(world: World, department: User) -> None:
     wb = _template(world, department)
     _fill(wb[spreadsheet.SHEET], "A01", "JD01", 8)
     wb[spreadsheet.SHEET].sheet_state = "hidden"
@@ -340,7 +333,7 @@ def test_a_hidden_sheet_is_refused(world: World, department: User, streaming: bo
     assert "被隐藏" in _file_error(department, world, _bytes(wb))
 
 
-def test_formulas_are_never_evaluated(world: World, department: User, streaming: bool) -> None:
+def test_formulas_are_never_evaluated(world: World, department: User) -> None:
     wb = _template(world, department)
     for prefix_formula in ("=1+7",):
         _fill(wb[spreadsheet.SHEET], "A01", "JD01", prefix_formula)
