@@ -39,7 +39,7 @@ from jixiao.org.models import Organization
 from jixiao.scheme.models import Scheme
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, ScoreRun
-from jixiao.scoring.tests.factories import zhangjiagang_world
+from jixiao.scoring.tests.factories import publish, zhangjiagang_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
@@ -73,7 +73,7 @@ def world(department_org: Organization, unit_org: Organization, office: User, un
     RecheckRequest.objects.create(entry=rechecked, unit=unit_org, reason="请复核", filed_by=unit)
     w.entry(unit_org.code, "1.1.2", 60, 100, status=EntryStatus.DRAFT, by=None)
     run = actions.compute_run(w.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.UNITS)
+    publish(run, user=office, audience=RankingsAudience.UNITS)
     actions.compute_run(w.year, user=office)
 
 

@@ -17,7 +17,7 @@ from jixiao.core.testing import PASSWORD
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, ScoreRun
-from jixiao.scoring.tests.factories import World, zhangjiagang_world
+from jixiao.scoring.tests.factories import World, publish, zhangjiagang_world
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
@@ -39,7 +39,7 @@ def world(department_org: Organization, unit_org: Organization) -> World:
 @pytest.fixture
 def published(world: World, office: User, unit_org: Organization) -> ScoreRun:
     run = actions.compute_run(world.year, user=office)
-    run = actions.publish_run(run, user=office, audience=RankingsAudience.UNITS)
+    run = publish(run, user=office, audience=RankingsAudience.UNITS)
     # What the unit reads on its data page: its entries, published for recheck.
     Entry.objects.filter(unit=unit_org).update(
         status=EntryStatus.PUBLISHED, published_at=timezone.now(), reason="按台账核定，佐证见附件。"

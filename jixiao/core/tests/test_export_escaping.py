@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditEvent
 from jixiao.core.excel import FORMULA_PREFIXES
-from jixiao.core.testing import login
+from jixiao.core.testing import download_from_job, login
 from jixiao.org.models import Organization, UnitCategory
 from jixiao.scheme.models import Indicator
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience
-from jixiao.scoring.tests.factories import World, zhangjiagang_world
+from jixiao.scoring.tests.factories import World, publish, zhangjiagang_world
 
 pytestmark = pytest.mark.django_db
 
@@ -69,8 +69,10 @@ def test_the_scheme_export_escapes_its_header_row(world: World, office: User, ho
 
 def test_the_results_export_escapes_every_name(world: World, office: User, hostile: str) -> None:
     run = actions.compute_run(world.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
-    response = login(Client(), office).get(reverse("scoring:export_xlsx", args=[run.pk]))
+    publish(run, user=office, audience=RankingsAudience.LEADERS)
+    response = download_from_job(
+        login(Client(), office), reverse("scoring:export_xlsx", args=[run.pk])
+    )
     assert response.status_code == 200
     _assert_inert(_cells(response.content), hostile)
 

@@ -17,7 +17,7 @@ from jixiao.core.testing import login
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, ScoreRun
-from jixiao.scoring.tests.factories import World, zhangjiagang_world
+from jixiao.scoring.tests.factories import World, publish, zhangjiagang_world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def world(department_org: Organization, unit_org: Organization) -> World:
 @pytest.fixture
 def run(world: World, office: User) -> ScoreRun:
     run = actions.compute_run(world.year, user=office)
-    return actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    return publish(run, user=office, audience=RankingsAudience.LEADERS)
 
 
 def _pages(world: World, run: ScoreRun) -> list[tuple[str, str, str]]:

@@ -12,7 +12,7 @@ from jixiao.core.testing import login
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, ScoreRun
-from jixiao.scoring.tests.factories import World, zhangjiagang_world
+from jixiao.scoring.tests.factories import World, publish, zhangjiagang_world
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +61,7 @@ def test_a_run_that_does_not_exist_is_not_found(computed: ScoreRun, office: User
 def test_a_published_run_shows_a_unit_only_its_own_row(
     computed: ScoreRun, office: User, leader: User, unit: User, unit_org: Organization
 ) -> None:
-    actions.publish_run(computed, user=office, audience=RankingsAudience.LEADERS)
+    publish(computed, user=office, audience=RankingsAudience.LEADERS)
     assert _results(unit, computed.pk) == (200, [unit_org.code])
     status, units = _results(leader, computed.pk)
     assert (status, len(units)) == (200, computed.unit_count)

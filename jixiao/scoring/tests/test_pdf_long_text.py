@@ -19,7 +19,7 @@ from jixiao.org.models import Organization
 from jixiao.scheme.models import Indicator
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, ScoreRun
-from jixiao.scoring.tests.factories import World, zhangjiagang_world
+from jixiao.scoring.tests.factories import World, publish, zhangjiagang_world
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def world(department_org: Organization, unit_org: Organization) -> World:
 
 def _published(world: World, office: User) -> ScoreRun:
     run = actions.compute_run(world.year, user=office)
-    return actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    return publish(run, user=office, audience=RankingsAudience.LEADERS)
 
 
 def _pages(pdf: bytes) -> int:

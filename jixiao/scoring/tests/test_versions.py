@@ -16,7 +16,7 @@ from jixiao.core.testing import login
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience, RunStatus, ScoreRun
-from jixiao.scoring.tests.factories import World, zhangjiagang_world
+from jixiao.scoring.tests.factories import World, publish, zhangjiagang_world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def world(
 
 @pytest.fixture
 def three_versions(world: World, office: User, other_unit_org: Organization) -> list[ScoreRun]:
-    first = actions.publish_run(
+    first = publish(
         actions.compute_run(world.year, user=office), user=office, audience=RankingsAudience.LEADERS
     )
     Entry.objects.filter(unit=other_unit_org).update(value=Decimal(100))
@@ -100,7 +100,7 @@ def test_publishing_notifies_the_units_and_leaders_but_not_the_publisher(
     from jixiao.collection.models import Notification
 
     run = actions.compute_run(world.year, user=office)
-    actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+    publish(run, user=office, audience=RankingsAudience.LEADERS)
     notes = {n.recipient.username: n for n in Notification.objects.select_related("recipient")}
     unit_user = personas["unit"]
     assert unit_user.organization_id == unit_org.pk
@@ -123,5 +123,5 @@ def test_a_republication_says_which_version_it_replaces(
 
     for _ in range(2):
         run = actions.compute_run(world.year, user=office)
-        actions.publish_run(run, user=office, audience=RankingsAudience.LEADERS)
+        publish(run, user=office, audience=RankingsAudience.LEADERS)
     assert Notification.objects.filter(text__contains="第 2 版，取代第 1 版").exists()
