@@ -1,0 +1,273 @@
+"""What-if (情景模拟), pure: a category tree with the office's changes applied, and the
+side-by-side comparison of two rankings. The changed tree is scored by the same engine
+(`score_category`) on the run's own input, so a scenario is exactly what the year would
+give with that scheme. Formulas in docs/analysis.md.
+
+Changes of one category (JSON-able, as stored with a scenario):
+
+    {"points": {"1.1.1": "30"},          # a node's new points; siblings absorb the rest
+     "drop": ["1.2.2"],                   # remove an indicator; siblings absorb its points
+     "params": {"1.1.1": {"tiers": ...}}, # a leaf's method parameters (merged)
+     "methods": {"1.1.1": "rank"},        # another method reading the same input fields
+     "rules": {"excellent_share": "0.2"}} # grade / award / warning rules (see analysis)
+
+Points always keep the tree valid: a node's siblings are rescaled in proportion to
+their points so that the parent keeps its points (the largest remainders take the last
+0.0001), and a node's own subtree is rescaled with it, point-valued parameters included
+(扣分 per occurrence, 排名 points), so every unit stays on the same scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .errors import SchemeError
+from .fixed import Q4, SCORE_DIGITS, as_decimal, fmt, places, scaled, unscaled
+from .methods import METHODS
+from .types import KIND_BONUS_PENALTY, CategoryTree, Node
+
+#: Parameters written in points, rescaled with their leaf.
+POINT_PARAMS: Mapping[str, tuple[str, ...]] = {
+    "deduction": ("per_occurrence", "floor"),
+    "rank": ("points_by_rank", "step", "floor"),
+}
+CHANGE_KEYS = ("points", "drop", "params", "methods", "rules")
+
+
+def _allocate(total: int, weights: Sequence[int]) -> list[int]:
+    """`total` split in proportion to `weights` (equal shares when they are all 0),
+    largest remainders first, so the parts add up exactly."""
+    if not weights:
+        return []
+    if sum(weights) <= 0:
+        weights = [1] * len(weights)
+    whole = sum(weights)
+    parts = [total * w // whole for w in weights]
+    order = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def _scale_params(node: Node, factor: Decimal) -> Mapping[str, Any]:
+    names = POINT_PARAMS.get(node.method or "", ())
+    if not names or factor == 1:
+        return node.params
+    params = dict(node.params)
+    for name in names:
+        value = params.get(name)
+        if isinstance(value, list | tuple):
+            params[name] = [_times(v, factor) for v in value]
+        elif value is not None:
+            params[name] = _times(value, factor)
+    return params
+
+
+def _times(value: Any, factor: Decimal) -> str:
+    number = as_decimal(value)
+    if number is None:
+        return str(value)
+    return str((number * factor).quantize(Q4, rounding=ROUND_HALF_UP))
+
+
+class _Tree:
+    def __init__(self, tree: CategoryTree) -> None:
+        self.tree = tree
+        self.nodes: dict[str, Node] = {n.code: n for n in tree.nodes}
+        self.points: dict[str, int] = {n.code: scaled(n.points, SCORE_DIGITS) for n in tree.nodes}
+
+    def children(self, code: str | None) -> list[str]:
+        return [
+            n.code
+            for n in self.nodes.values()
+            if n.parent_code == code and n.kind != KIND_BONUS_PENALTY
+        ]
+
+    def budget(self, code: str | None) -> int:
+        if code is None:
+            return scaled(self.tree.scale, SCORE_DIGITS)
+        return self.points[code]
+
+    def name(self, code: str) -> str:
+        return f"“{code} {self.nodes[code].name}”"
+
+    def rescale(self, code: str, new: int) -> None:
+        """Give `code` `new` points, its subtree in proportion."""
+        old = self.points[code]
+        self.points[code] = new
+        kids = self.children(code)
+        if kids:
+            for kid, part in zip(kids, _allocate(new, [self.points[k] for k in kids]), strict=True):
+                self.rescale(kid, part)
+        elif old and new != old:
+            node = self.nodes[code]
+            self.nodes[code] = replace(
+                node, params=_scale_params(node, Decimal(new) / Decimal(old))
+            )
+
+    def set_points(self, code: str, value: Decimal) -> None:
+        node = self.nodes[code]
+        if node.kind == KIND_BONUS_PENALTY:
+            raise SchemeError([f"加扣分指标{self.name(code)}按上限计分，不能改分值"])
+        if value < 0 or places(value) > SCORE_DIGITS:
+            raise SchemeError([f"指标{self.name(code)}的分值不能为负，且最多4位小数"])
+        new = scaled(value, SCORE_DIGITS)
+        budget = self.budget(node.parent_code)
+        siblings = [c for c in self.children(node.parent_code) if c != code]
+        if new > budget:
+            raise SchemeError(
+                [f"指标{self.name(code)}的分值不能超过上级的 {fmt(unscaled(budget, 4))} 分"]
+            )
+        if not siblings and new != budget:
+            raise SchemeError([f"指标{self.name(code)}是唯一的下级指标，分值须等于上级分值"])
+        if self.children(code) and self.points[code] == 0 and new:
+            raise SchemeError([f"指标{self.name(code)}原为 0 分，无法按比例分配给下级"])
+        self.rescale(code, new)
+        rest = _allocate(budget - new, [self.points[s] for s in siblings])
+        for sibling, part in zip(siblings, rest, strict=True):
+            self.rescale(sibling, part)
+
+    def drop(self, code: str) -> None:
+        node = self.nodes[code]
+        siblings = (
+            [c for c in self.children(node.parent_code) if c != code]
+            if node.kind != KIND_BONUS_PENALTY
+            else []
+        )
+        if node.kind != KIND_BONUS_PENALTY and not siblings:
+            raise SchemeError([f"指标{self.name(code)}是唯一的下级指标，不能删除（可删除其上级）"])
+        gone = {code}
+        changed = True
+        while changed:
+            more = {n.code for n in self.nodes.values() if n.parent_code in gone} - gone
+            changed = bool(more)
+            gone |= more
+        for c in gone:
+            del self.nodes[c]
+            del self.points[c]
+        if siblings:
+            budget = self.budget(node.parent_code)
+            parts = _allocate(budget, [self.points[s] for s in siblings])
+            for sibling, part in zip(siblings, parts, strict=True):
+                self.rescale(sibling, part)
+
+    def result(self) -> CategoryTree:
+        nodes = tuple(
+            replace(n, points=Decimal(fmt(unscaled(self.points[n.code], SCORE_DIGITS))))
+            if n.kind != KIND_BONUS_PENALTY
+            else n
+            for n in self.nodes.values()
+        )
+        return CategoryTree(self.tree.category_code, self.tree.scale, nodes)
+
+
+def apply_changes(tree: CategoryTree, changes: Mapping[str, Any]) -> CategoryTree:
+    """The tree with `changes` applied (see module doc); SchemeError lists what cannot be
+    applied. Rules are not part of the tree (`changes["rules"]` is ignored here)."""
+    work = _Tree(tree)
+    problems: list[str] = []
+
+    def known(code: str) -> bool:
+        if code in work.nodes:
+            return True
+        problems.append(f"指标“{code}”不在类别“{tree.category_code}”中")
+        return False
+
+    for code in changes.get("drop", ()) or ():
+        if known(code):
+            try:
+                work.drop(code)
+            except SchemeError as error:
+                problems.extend(error.problems)
+    for code, value in sorted((changes.get("points") or {}).items()):
+        if not known(code):
+            continue
+        number = as_decimal(value)
+        if number is None:
+            problems.append(f"指标“{code}”的分值“{value}”不是数字")
+            continue
+        try:
+            work.set_points(code, number)
+        except SchemeError as error:
+            problems.extend(error.problems)
+    for code, method in sorted((changes.get("methods") or {}).items()):
+        if not known(code):
+            continue
+        node = work.nodes[code]
+        spec = METHODS.get(method)
+        current = METHODS.get(node.method or "")
+        if spec is None or current is None:
+            problems.append(f"指标{work.name(code)}：计分方法“{method}”不可用")
+        elif spec.field_names() != current.field_names():
+            problems.append(
+                f"指标{work.name(code)}：“{spec.label}”需要的录入项与“{current.label}”不同，"
+                "无法用本版本的数据模拟"
+            )
+        else:
+            work.nodes[code] = replace(node, method=method, params={})
+    for code, params in sorted((changes.get("params") or {}).items()):
+        if known(code):
+            node = work.nodes[code]
+            work.nodes[code] = replace(node, params={**node.params, **dict(params)})
+    if problems:
+        raise SchemeError(problems)
+    return work.result()
+
+
+# Comparison --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A unit's published figures and decisions in one ranking."""
+
+    total: Decimal
+    rank: int
+    grade: str = ""
+    awards: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Move:
+    unit_code: str
+    before: Standing
+    after: Standing
+
+    @property
+    def total_change(self) -> Decimal:
+        return self.after.total - self.before.total
+
+    @property
+    def rank_change(self) -> int:
+        """Places risen (positive = up)."""
+        return self.before.rank - self.after.rank
+
+    @property
+    def decision_changed(self) -> bool:
+        b, a = self.before, self.after
+        return (b.grade, b.awards, b.warnings) != (a.grade, a.awards, a.warnings)
+
+    @property
+    def changed(self) -> bool:
+        return self.total_change != 0 or self.rank_change != 0 or self.decision_changed
+
+
+def compare(
+    before: Mapping[str, Standing], after: Mapping[str, Standing], order: Iterable[str]
+) -> list[Move]:
+    """Every unit of `order` (the scenario's display order), before and after."""
+    return [Move(code, before[code], after[code]) for code in order]
+
+
+__all__ = [
+    "CHANGE_KEYS",
+    "POINT_PARAMS",
+    "Move",
+    "Standing",
+    "apply_changes",
+    "compare",
+]
