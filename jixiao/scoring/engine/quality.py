@@ -2,8 +2,9 @@
 the units. Reads a `CategoryResult` (leaf scores in 10**-4 points, missing flags,
 applicability masks); no Django. Formulas in docs/analysis.md.
 
-* full-mark share: units at the leaf's full points ÷ units it applies to; above
-  `flat_threshold` the leaf is 打和牌 (everybody gets full marks: it decides nothing);
+* full-mark share: units at the leaf's full points ÷ units it applies to; at
+  `flat_threshold` or above (and at least `MIN_UNITS` units) the leaf is 打和牌
+  (everybody gets full marks: it decides nothing);
 * spread: population standard deviation and interquartile range, in points;
 * discrimination: Pearson correlation of the leaf with the rest of the total (total −
   leaf) over the units it applies to; None when either side is constant;
@@ -28,6 +29,8 @@ from .fixed import SCORE_UNIT
 FLAT_THRESHOLD = Decimal("0.8")
 #: Two leaves this correlated (|r|) measure the same thing twice.
 REDUNDANCY_THRESHOLD = Decimal("0.9")
+#: Fewer units than this (a unit's own 个性指标) say nothing about spread: never flagged.
+MIN_UNITS = 3
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def indicator_quality(
                 units=count,
                 mean=float(column.mean()) if count else 0.0,
                 full_share=full_share,
-                flat=count > 0 and full_share >= float(flat_threshold),
+                flat=count >= MIN_UNITS and full_share >= float(flat_threshold),
                 std=float(column.std()) if count else 0.0,
                 iqr=float(q75 - q25),
                 discrimination=_correlation(column, totals[where] - column),
