@@ -4,6 +4,7 @@ what-if scenarios (saved, re-ranked live with htmx, compared with each other).""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -23,8 +24,12 @@ from jixiao.core.concurrency import EditConflict
 from jixiao.core.permissions import role_required
 from jixiao.scoring.access import access_run, visible_runs
 from jixiao.scoring.engine import METHODS
-from jixiao.scoring.engine.fragility import DECISION_LABELS
+from jixiao.scoring.engine.fragility import DECISION_LABELS, HINGE_POINTS
 from jixiao.scoring.engine.results import WARNING_BOTTOM, WARNING_BOTTOM_TWICE
+
+
+def _hinge(margin: Decimal | None) -> bool:
+    return margin is not None and margin < HINGE_POINTS
 
 
 def _pick(states: list[CategoryState], code: str) -> CategoryState:
@@ -56,7 +61,10 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
                 "total": unit.total,
                 "rank": unit.rank,
                 "grade": unit.grade,
-                "margins": [(DECISION_LABELS[k], *unit.margins[k]) for k in unit.margins],
+                "margins": [
+                    (DECISION_LABELS[k], *unit.margins[k], *(_hinge(m) for m in unit.margins[k]))
+                    for k in unit.margins
+                ],
                 "interval": rep.interval(unit.unit_code),
             }
         )
@@ -159,8 +167,14 @@ def _scenario_context(scenario: Scenario, state: CategoryState, outcome: Any) ->
         }
         for m in outcome.moves
     ]
+    changed_points = [
+        (n.code, n.name, n.points, points.get(n.code))
+        for n in state.compiled.nodes
+        if n.kind != "bonus_penalty" and points.get(n.code) != n.points
+    ]
     return {
         "rows": rows,
+        "changed_points": changed_points,
         "scenario": scenario,
         "run": scenario.run,
         "state": state,
