@@ -21,7 +21,7 @@ from jixiao.scoring.engine import (
     compile_tree,
     score_category,
 )
-from jixiao.scoring.engine.whatif import Move, Standing, apply_changes, compare
+from jixiao.scoring.engine.whatif import Move, Standing, apply_changes, compare, scale_inputs
 from jixiao.scoring.outcomes import outcomes_for
 
 #: Result rules a scenario may override, with how each is read from a form.
@@ -135,7 +135,8 @@ def evaluate_category(state: CategoryState, changes: Mapping[str, Any]) -> Categ
     try:
         if tree_changes:
             tree = apply_changes(state.compiled.tree, tree_changes)
-            result = score_category(compile_tree(tree), state.data)
+            data = scale_inputs(state.data, state.compiled.tree, tree)
+            result = score_category(compile_tree(tree), data)
         else:
             tree, result = state.compiled.tree, state.result
     except ScoringError as error:

@@ -80,17 +80,6 @@ class QualityReport:
         )
 
 
-def _correlation(x: np.ndarray, y: np.ndarray) -> float | None:
-    if x.size < 3:
-        return None
-    dx = x - x.mean()
-    dy = y - y.mean()
-    denominator = float(np.sqrt((dx * dx).sum() * (dy * dy).sum()))
-    if denominator == 0:
-        return None
-    return float((dx * dy).sum()) / denominator
-
-
 def indicator_quality(
     result: CategoryResult,
     flat_threshold: Decimal = FLAT_THRESHOLD,
@@ -102,39 +91,61 @@ def indicator_quality(
     masks = result.masks
     totals = result.totals4.astype(np.float64) / SCORE_UNIT
     scores = result.scores[leaves].astype(np.float64) / SCORE_UNIT if leaves else np.zeros((0, n))
-    lost = []
-    rows = []
+    # Every statistic is taken over the units a leaf applies to (weights 1), vectorised
+    # over the leaves.
+    applies = np.ones((len(leaves), n), dtype=bool)
     for position, node in enumerate(leaves):
-        applies = masks.get(node)
-        where = np.ones(n, dtype=bool) if applies is None else np.asarray(applies)
-        column = scores[position][where]
-        points = compiled.points4[node] / SCORE_UNIT
-        count = int(where.sum())
-        lost.append(float((points - column).sum()) if count else 0.0)
-        rows.append((node, where, column, points, count))
-    lost_total = sum(lost)
+        if node in masks:
+            applies[position] = masks[node]
+    weight = applies.astype(np.float64)
+    counts = weight.sum(axis=1)
+    safe = np.maximum(counts, 1)
+    points = np.array([compiled.points4[node] / SCORE_UNIT for node in leaves])
+    mean = (scores * weight).sum(axis=1) / safe
+    centred = (scores - mean[:, None]) * weight
+    std = np.sqrt((centred * centred).sum(axis=1) / safe)
+    raw = result.scores[leaves] if leaves else np.zeros((0, n), dtype=np.int64)
+    points4 = np.array([compiled.points4[node] for node in leaves], dtype=np.int64)
+    full = ((raw >= points4[:, None]) & applies).sum(axis=1) / safe
+    missing = (result.missing[leaves] & applies).sum(axis=1) / safe if leaves else full
+    lost = ((points[:, None] - scores) * weight).sum(axis=1)
+    lost_total = float(lost.sum())
+    rest = (totals[None, :] - scores) if leaves else scores
+    rest_mean = (rest * weight).sum(axis=1) / safe
+    rest_centred = (rest - rest_mean[:, None]) * weight
+    covariance = (centred * rest_centred).sum(axis=1)
+    scale = np.sqrt((centred * centred).sum(axis=1) * (rest_centred * rest_centred).sum(axis=1))
+    whole = applies.all(axis=1)
+    quartiles = np.zeros((2, len(leaves)))
+    if whole.any() and n:
+        quartiles[:, whole] = np.percentile(scores[whole], [75, 25], axis=1)
+    for position in np.flatnonzero(~whole & (counts > 0)).tolist():
+        quartiles[:, position] = np.percentile(scores[position][applies[position]], [75, 25])
     indicators = []
-    for (node, where, column, points, count), lost_here in zip(rows, lost, strict=True):
+    for position, node in enumerate(leaves):
         spec = compiled.nodes[node]
-        full = int((result.scores[node][where] >= compiled.points4[node]).sum()) if count else 0
-        full_share = full / count if count else 0.0
-        q75, q25 = np.percentile(column, [75, 25]) if count else (0.0, 0.0)
+        count = int(counts[position])
+        discrimination = (
+            float(covariance[position] / scale[position])
+            if count >= MIN_UNITS and scale[position] > 0
+            else None
+        )
         indicators.append(
             IndicatorQuality(
                 code=spec.code,
                 name=spec.name,
                 kind=spec.kind,
                 method=spec.method or "",
-                points=points,
+                points=float(points[position]),
                 units=count,
-                mean=float(column.mean()) if count else 0.0,
-                full_share=full_share,
-                flat=count >= MIN_UNITS and full_share >= float(flat_threshold),
-                std=float(column.std()) if count else 0.0,
-                iqr=float(q75 - q25),
-                discrimination=_correlation(column, totals[where] - column),
-                missing_rate=float(result.missing[node][where].mean()) if count else 0.0,
-                lost_share=lost_here / lost_total if lost_total else 0.0,
+                mean=float(mean[position]),
+                full_share=float(full[position]),
+                flat=count >= MIN_UNITS and float(full[position]) >= float(flat_threshold),
+                std=float(std[position]),
+                iqr=float(quartiles[0, position] - quartiles[1, position]),
+                discrimination=discrimination,
+                missing_rate=float(missing[position]),
+                lost_share=float(lost[position]) / lost_total if lost_total else 0.0,
             )
         )
     return QualityReport(

@@ -24,6 +24,9 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import numpy as np
+
+from .columns import CategoryData, NumberColumn
 from .errors import SchemeError
 from .fixed import Q4, SCORE_DIGITS, as_decimal, fmt, places, scaled, unscaled
 from .methods import METHODS
@@ -35,6 +38,8 @@ POINT_PARAMS: Mapping[str, tuple[str, ...]] = {
     "rank": ("points_by_rank", "step", "floor"),
 }
 CHANGE_KEYS = ("points", "drop", "params", "methods", "rules")
+#: Input fields entered in points (直接打分): kept as the same share of the leaf's points.
+POINT_INPUTS: Mapping[str, tuple[str, ...]] = {"direct": ("score",)}
 
 
 def _allocate(total: int, weights: Sequence[int]) -> list[int]:
@@ -100,16 +105,41 @@ class _Tree:
         self.points[code] = new
         kids = self.children(code)
         if kids:
-            for kid, part in zip(kids, _allocate(new, [self.points[k] for k in kids]), strict=True):
-                self.rescale(kid, part)
+            self.distribute(new, kids, old)
         elif old and new != old:
             node = self.nodes[code]
             self.nodes[code] = replace(
                 node, params=_scale_params(node, Decimal(new) / Decimal(old))
             )
 
+    def distribute(self, total: int, kids: list[str], before: int) -> None:
+        """Share `total` among `kids` (which shared `before`) in proportion. Unit-specific
+        children (个性指标 variants) count once, as one block: every unit sees the same
+        sum of them (`before` − the others), so each is scaled by the block's factor."""
+        plain = [k for k in kids if self.nodes[k].units is None]
+        variants = [k for k in kids if self.nodes[k].units is not None]
+        weights = [self.points[k] for k in plain]
+        block_before = before - sum(weights)
+        parts = _allocate(total, weights + ([block_before] if variants else []))
+        for kid, part in zip(plain, parts, strict=False):
+            self.rescale(kid, part)
+        if variants:
+            block = parts[-1]
+            for kid in variants:
+                share = self.points[kid] * block
+                self.rescale(
+                    kid, (2 * share + block_before) // (2 * block_before) if block_before > 0 else 0
+                )
+
+    def refuse_variant(self, code: str) -> None:
+        if self.nodes[code].units is not None:
+            raise SchemeError(
+                [f"指标{self.name(code)}只适用于部分单位，请通过其上级指标调整分值或删除"]
+            )
+
     def set_points(self, code: str, value: Decimal) -> None:
         node = self.nodes[code]
+        self.refuse_variant(code)
         if node.kind == KIND_BONUS_PENALTY:
             raise SchemeError([f"加扣分指标{self.name(code)}按上限计分，不能改分值"])
         if value < 0 or places(value) > SCORE_DIGITS:
@@ -125,13 +155,13 @@ class _Tree:
             raise SchemeError([f"指标{self.name(code)}是唯一的下级指标，分值须等于上级分值"])
         if self.children(code) and self.points[code] == 0 and new:
             raise SchemeError([f"指标{self.name(code)}原为 0 分，无法按比例分配给下级"])
+        before = budget - self.points[code]
         self.rescale(code, new)
-        rest = _allocate(budget - new, [self.points[s] for s in siblings])
-        for sibling, part in zip(siblings, rest, strict=True):
-            self.rescale(sibling, part)
+        self.distribute(budget - new, siblings, before)
 
     def drop(self, code: str) -> None:
         node = self.nodes[code]
+        self.refuse_variant(code)
         siblings = (
             [c for c in self.children(node.parent_code) if c != code]
             if node.kind != KIND_BONUS_PENALTY
@@ -139,6 +169,7 @@ class _Tree:
         )
         if node.kind != KIND_BONUS_PENALTY and not siblings:
             raise SchemeError([f"指标{self.name(code)}是唯一的下级指标，不能删除（可删除其上级）"])
+        dropped = self.points[code]
         gone = {code}
         changed = True
         while changed:
@@ -150,9 +181,7 @@ class _Tree:
             del self.points[c]
         if siblings:
             budget = self.budget(node.parent_code)
-            parts = _allocate(budget, [self.points[s] for s in siblings])
-            for sibling, part in zip(siblings, parts, strict=True):
-                self.rescale(sibling, part)
+            self.distribute(budget, siblings, budget - dropped)
 
     def result(self) -> CategoryTree:
         nodes = tuple(
@@ -217,6 +246,36 @@ def apply_changes(tree: CategoryTree, changes: Mapping[str, Any]) -> CategoryTre
     return work.result()
 
 
+def scale_inputs(data: CategoryData, before: CategoryTree, after: CategoryTree) -> CategoryData:
+    """The run's input with scores entered in points (直接打分) rescaled to the leaves' new
+    points, half up to 4 decimals, so 8 of 10 becomes 12 of 15 rather than out of range."""
+    old = {n.code: n.points for n in before.nodes}
+    columns = dict(data.columns)
+    changed = False
+    for node in after.nodes:
+        names = POINT_INPUTS.get(node.method or "", ())
+        prior = old.get(node.code)
+        column = columns.get(node.code)
+        if not names or not prior or prior == node.points or column is None:
+            continue
+        fields = dict(column.fields)
+        num, den = scaled(node.points, SCORE_DIGITS), scaled(prior, SCORE_DIGITS)
+        for name in names:
+            field = fields.get(name)
+            if not isinstance(field, NumberColumn) or field.values.dtype == object:
+                continue
+            if field.digits > SCORE_DIGITS:
+                continue
+            values = field.values.astype(np.int64) * 10 ** (SCORE_DIGITS - field.digits)
+            magnitude = (2 * np.abs(values) * num + den) // (2 * den)
+            fields[name] = NumberColumn(
+                np.where(values < 0, -magnitude, magnitude), SCORE_DIGITS, field.present
+            )
+            changed = True
+        columns[node.code] = replace(column, fields=fields)
+    return replace(data, columns=columns) if changed else data
+
+
 # Comparison --------------------------------------------------------------------------------
 
 
@@ -270,4 +329,5 @@ __all__ = [
     "Standing",
     "apply_changes",
     "compare",
+    "scale_inputs",
 ]

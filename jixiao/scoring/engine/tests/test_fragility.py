@@ -163,3 +163,17 @@ def test_the_noise_simulation_is_deterministic_and_brackets_the_rank() -> None:
 def test_competition_ranks_of_many_draws_share_places_on_ties() -> None:
     ranks = competition_ranks_2d(np.array([[5, 7, 7, 1], [1, 1, 1, 1]]))
     assert ranks.tolist() == [[3, 1, 1, 4], [1, 1, 1, 1]]
+
+
+def test_the_clipped_noise_moments_match_a_direct_simulation() -> None:
+    from jixiao.scoring.engine.fragility import clipped_uniform_moments
+
+    low = np.array([-5.0, -0.3, 0.0, -2.0])
+    high = np.array([5.0, 4.0, 0.0, 0.5])
+    mean, variance = clipped_uniform_moments(low, high, 1.0)
+    draws = np.clip(np.random.default_rng(0).uniform(-1, 1, (400_000, 1)), low, high)
+    assert np.allclose(mean, draws.mean(axis=0), atol=0.005)
+    assert np.allclose(variance, draws.var(axis=0), atol=0.005)
+    assert mean[0] == 0
+    assert variance[0] == pytest.approx(1 / 3)
+    assert variance[2] == 0  # a leaf that does not apply never moves
