@@ -119,17 +119,26 @@ class _Tree:
         plain = [k for k in kids if self.nodes[k].units is None]
         variants = [k for k in kids if self.nodes[k].units is not None]
         weights = [self.points[k] for k in plain]
-        block_before = before - sum(weights)
-        parts = _allocate(total, weights + ([block_before] if variants else []))
-        for kid, part in zip(plain, parts, strict=False):
-            self.rescale(kid, part)
         if variants:
-            block = parts[-1]
+            block_before = before - sum(weights)
+            block = _allocate(total, [*weights, block_before])[-1]
             for kid in variants:
                 share = self.points[kid] * block
-                self.rescale(
-                    kid, (2 * share + block_before) // (2 * block_before) if block_before > 0 else 0
+                scaled_kid = (
+                    (2 * share + block_before) // (2 * block_before) if block_before > 0 else 0
                 )
+                self.rescale(kid, scaled_kid)
+            # Rounding each variant may move the block by 0.0001: the others take what
+            # every unit's variants now add up to (when that is the same for every unit).
+            sums = {
+                sum(self.points[k] for k in variants if unit in (self.nodes[k].units or ()))
+                for unit in set().union(*(self.nodes[k].units or () for k in variants))
+            }
+            if len(sums) == 1:
+                block = sums.pop()
+            total -= block
+        for kid, part in zip(plain, _allocate(total, weights), strict=True):
+            self.rescale(kid, part)
 
     def refuse_variant(self, code: str) -> None:
         if self.nodes[code].units is not None:

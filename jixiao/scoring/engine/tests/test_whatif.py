@@ -74,3 +74,24 @@ def test_the_original_tree_is_left_as_it_was() -> None:
     tree = _tree()
     apply_changes(tree, {"points": {"2": "45"}, "drop": ["3"]})
     assert _points(tree)["2"] == D(30)
+
+
+def test_unit_specific_variants_are_rescaled_as_one_block() -> None:
+    from dataclasses import replace
+
+    tree = CategoryTree(
+        "cat",
+        D(100),
+        (
+            group("1", None, 30),
+            leaf("1.1", "1", 10, "direct"),
+            replace(leaf("1.2", "1", 20, "direct"), units=frozenset({"U1"})),
+            replace(leaf("1.3", "1", 20, "direct"), units=frozenset({"U2"})),
+            leaf("2", None, 70, "direct"),
+        ),
+    )
+    changed = apply_changes(tree, {"points": {"1": "45"}})
+    assert _points(changed) == {"1": D(45), "1.1": D(15), "1.2": D(30), "1.3": D(30), "2": D(55)}
+    compile_tree(changed, ["U1", "U2"])
+    with pytest.raises(SchemeError, match="只适用于部分单位"):
+        apply_changes(tree, {"drop": ["1.2"]})
