@@ -10,6 +10,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from jixiao.scoring.actions import explain_state
@@ -37,6 +38,13 @@ class CategoryState:
     @property
     def size(self) -> int:
         return len(self.result.unit_codes)
+
+    @cached_property
+    def baseline(self) -> Mapping[str, Any]:
+        """The run's own standings (unit code -> `Standing`), computed once per state."""
+        from jixiao.analysis.scenarios import RULE_DEFAULTS, standings
+
+        return standings(self.result, self.last_year, {**RULE_DEFAULTS, **self.rules})
 
 
 _CACHE: OrderedDict[int, CategoryState] = OrderedDict()

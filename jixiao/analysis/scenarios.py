@@ -19,9 +19,15 @@ from jixiao.scoring.engine import (
     LastYear,
     ScoringError,
     compile_tree,
-    score_category,
 )
-from jixiao.scoring.engine.whatif import Move, Standing, apply_changes, compare, scale_inputs
+from jixiao.scoring.engine.whatif import (
+    Move,
+    Standing,
+    apply_changes,
+    compare,
+    scale_inputs,
+    score_changed,
+)
 from jixiao.scoring.outcomes import outcomes_for
 
 #: Result rules a scenario may override, with how each is read from a form.
@@ -136,15 +142,14 @@ def evaluate_category(state: CategoryState, changes: Mapping[str, Any]) -> Categ
         if tree_changes:
             tree = apply_changes(state.compiled.tree, tree_changes)
             data = scale_inputs(state.data, state.compiled.tree, tree)
-            result = score_category(compile_tree(tree), data)
+            result = score_changed(state.result, state.data, compile_tree(tree), data)
         else:
             tree, result = state.compiled.tree, state.result
     except ScoringError as error:
         outcome.problems = error.problems
         return outcome
     outcome.tree, outcome.result = tree, result
-    base = {**RULE_DEFAULTS, **state.rules}
-    before = standings(state.result, state.last_year, base)
+    before = state.baseline
     after = standings(result, state.last_year, rules)
     outcome.moves = compare(before, after, [u.unit_code for u in result.units])
     return outcome

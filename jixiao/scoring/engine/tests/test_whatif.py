@@ -95,3 +95,31 @@ def test_unit_specific_variants_are_rescaled_as_one_block() -> None:
     compile_tree(changed, ["U1", "U2"])
     with pytest.raises(SchemeError, match="只适用于部分单位"):
         apply_changes(tree, {"drop": ["1.2"]})
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"points": {"C01-1": "1"}},
+        {"drop": ["C01-2.2"]},
+        {},
+    ],
+)
+def test_rescoring_only_the_touched_leaves_equals_a_full_scoring(changes: dict) -> None:
+    import numpy as np
+
+    from bench.province import generate_province
+    from jixiao.scoring.engine import score_category
+    from jixiao.scoring.engine.whatif import scale_inputs, score_changed
+
+    province = generate_province(60, 1, 30, 5, restricted=2)
+    compiled = province.data.trees["C01"]
+    data = province.data.data["C01"]
+    base = score_category(compiled, data)
+    tree = apply_changes(compiled.tree, changes)
+    new_data = scale_inputs(data, compiled.tree, tree)
+    new = compile_tree(tree)
+    fast = score_changed(base, data, new, new_data)
+    full = score_category(new, new_data)
+    assert np.array_equal(fast.scores, full.scores)
+    assert np.array_equal(fast.ranks, full.ranks)
