@@ -226,7 +226,10 @@ def rank_intervals(
     rest = result.totals4.astype(np.float64) / SCORE_UNIT - scores.sum(axis=0)
     count = len(leaves)
     if bootstrap and count:
-        weights = rng.multinomial(count, np.full(count, 1 / count), size=draws).astype(np.float64)
+        # Resampling L leaves with replacement: how often each leaf is drawn, per draw.
+        picks = rng.integers(0, count, size=(draws, count)) + np.arange(draws)[:, None] * count
+        drawn = np.bincount(picks.ravel(), minlength=draws * count).reshape(draws, count)
+        weights = drawn.astype(np.float64)
     else:
         weights = np.ones((draws, count))
     totals = weights @ scores + rest[None, :]
@@ -275,18 +278,19 @@ def clipped_uniform_moments(
 
 
 def competition_ranks_2d(published: IntArray) -> IntArray:
-    """Competition ranks (1, 2, 2, 4) of every row, higher first."""
+    """Competition ranks (1, 2, 2, 4) of every row, higher first: 1 + how many in the
+    row are higher, counted for all rows in one sort (rows offset apart)."""
     draws, n = published.shape
-    ranks = np.empty((draws, n), dtype=np.int64)
-    if n == 0:
-        return ranks
-    order = np.argsort(-published, axis=1, kind="stable")
-    ordered = np.take_along_axis(published, order, axis=1)
-    starts = np.ones((draws, n), dtype=bool)
-    starts[:, 1:] = ordered[:, 1:] != ordered[:, :-1]
-    first = np.maximum.accumulate(np.where(starts, np.arange(n)[None, :], 0), axis=1)
-    np.put_along_axis(ranks, order, first + 1, axis=1)
-    return ranks
+    if n == 0 or draws == 0:
+        return np.empty((draws, n), dtype=np.int64)
+    low = int(published.min())
+    span = int(published.max()) - low + 1
+    keyed = (published - low) + np.arange(draws, dtype=np.int64)[:, None] * span
+    ordered = np.sort(keyed, axis=None)
+    higher = (np.arange(1, draws + 1, dtype=np.int64)[:, None] * n) - np.searchsorted(
+        ordered, keyed, side="right"
+    )
+    return higher + 1
 
 
 __all__ = [
