@@ -200,3 +200,18 @@ def test_the_quality_report_names_flat_indicators_and_exports_them(
     flat = [row[1] for row in book["指标质量"].iter_rows(min_row=2, values_only=True) if row[7]]
     assert flat == ["1.2.2"]
     assert AuditEvent.objects.filter(action="export", object_type="scoring.scorerun").exists()
+
+
+def test_the_report_and_scenario_pages_run_a_bounded_number_of_queries(
+    office_client: Client, run: ScoreRun, django_assert_max_num_queries: Any
+) -> None:
+    scenario = _scenario(run, {"JG": {"points": {"1.1.1": "35"}}})
+    office_client.get(reverse("analysis:report", args=[run.pk]))  # loads the snapshot once
+    with django_assert_max_num_queries(12):
+        office_client.get(reverse("analysis:report", args=[run.pk]))
+    with django_assert_max_num_queries(14):
+        office_client.get(reverse("analysis:scenario", args=[scenario.pk]))
+    with django_assert_max_num_queries(12):
+        office_client.post(
+            reverse("analysis:preview", args=[scenario.pk]), {"category": "JG", "p:1.1.1": "30"}
+        )
