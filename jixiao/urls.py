@@ -21,6 +21,7 @@ urlpatterns = [
     path("scheme/", include("jixiao.scheme.urls")),
     path("collection/", include("jixiao.collection.urls")),
     path("scoring/", include("jixiao.scoring.urls")),
+    path("analysis/", include("jixiao.analysis.urls")),
     path("api/v1/", include("jixiao.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

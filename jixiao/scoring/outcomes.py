@@ -14,6 +14,7 @@ from jixiao.scoring.engine import LastYear, UnitScore
 from jixiao.scoring.engine.results import (
     DEFAULT_GRADE,
     EXCELLENT,
+    EXCLUDE,
     FOURTH_GRADE,
     WARNING_BOTTOM,
     AwardRules,
@@ -102,7 +103,14 @@ def grade_rules(rules: Mapping[str, Any]) -> GradeRules:
     bands = [GradeBand(EXCELLENT, top_share=Decimal(rules["excellent_share"]))]
     if rules.get("good_share") is not None:
         bands.append(GradeBand(GOOD, top_share=Decimal(rules["good_share"])))
-    return GradeRules(bands=tuple(bands), bottom=bottom)
+    # Quota rounding and tie policy are absent from stored rules (defaults); what-if
+    # scenarios (jixiao.analysis) may set them.
+    return GradeRules(
+        bands=tuple(bands),
+        bottom=bottom,
+        quota_rounding=rules.get("quota_rounding", "floor"),
+        tie_policy=rules.get("tie_policy", EXCLUDE),
+    )
 
 
 def was_warned(stored_warnings: Iterable[Sequence[str]] | None) -> bool:
@@ -125,6 +133,7 @@ def outcomes_for(
             advance_count=int(rules.get("advance_count", 1)),
             min_rise=int(rules.get("advance_min_rise", 1)),
             ineligible_bottom=warning_bottom,
+            quota_rounding=rules.get("quota_rounding", "floor"),
         ),
     )
     result = {u.unit_code: Outcome(grade=grades[u.unit_code]) for u in units}
