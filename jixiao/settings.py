@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "jixiao.scheme",
     "jixiao.collection",
     "jixiao.scoring",
+    "jixiao.evaluation",
 ]
 
 MIDDLEWARE = [
