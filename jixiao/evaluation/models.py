@@ -197,6 +197,9 @@ class GroupWeight(models.Model):
             models.UniqueConstraint(fields=["round_indicator", "group"], name="one_weight"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.group} {self.weight}%"
+
 
 class ReviewerQuerySet(models.QuerySet["Reviewer"]):
     def cast(self) -> ReviewerQuerySet:
@@ -264,6 +267,9 @@ class Ballot(models.Model):
         # Random ids: the listing order says nothing about the casting order.
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.round} · {self.group}"
+
 
 class BallotScore(models.Model):
     ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="scores")
@@ -279,3 +285,6 @@ class BallotScore(models.Model):
                 fields=["ballot", "round_indicator", "item", "unit"], name="one_score_per_cell"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.value}"

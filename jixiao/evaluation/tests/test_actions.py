@@ -43,7 +43,8 @@ def test_a_reviewer_never_rates_their_own_unit():
     reviewer.organization = setup.units[0]
     reviewer.save()
     units = layout_for(reviewer).screens[0].units
-    assert setup.units[0] not in units and len(units) == 4
+    assert setup.units[0] not in units
+    assert len(units) == 4
 
 
 def test_a_cast_ballot_is_stored_without_a_link_to_its_reviewer():
@@ -52,7 +53,8 @@ def test_a_cast_ballot_is_stored_without_a_link_to_its_reviewer():
     reviewer = reviewer_account(setup, "rev1")
     actions.cast_ballot(reviewer, ballot_post(setup, [90, 85, 80, 75, 70]))
     reviewer.refresh_from_db()
-    assert reviewer.cast_at is not None and reviewer.draft == {}
+    assert reviewer.cast_at is not None
+    assert reviewer.draft == {}
     ballot = Ballot.objects.get()
     assert sorted(BallotScore.objects.values_list("value", flat=True)) == [70, 75, 80, 85, 90]
     assert ballot.group == setup.leaders
@@ -68,7 +70,8 @@ def test_the_second_tab_is_told_the_ballot_was_already_cast():
     actions.cast_ballot(reviewer, ballot_post(setup, [90, 85, 80, 75, 70]))
     with pytest.raises(AlreadyCast):
         actions.cast_ballot(reviewer, ballot_post(setup, [60, 60, 60, 60, 60]))
-    assert Ballot.objects.count() == 1 and BallotScore.objects.filter(value=60).count() == 0
+    assert Ballot.objects.count() == 1
+    assert BallotScore.objects.filter(value=60).count() == 0
 
 
 def test_an_incomplete_ballot_says_how_many_cells_are_missing():
@@ -89,7 +92,8 @@ def test_the_refuse_policy_blocks_a_ballot_that_breaks_the_distribution():
     with pytest.raises(BallotRefused, match="最多 1 个"):
         actions.cast_ballot(reviewer, ballot_post(setup, [95, 92, 85, 80, 70]))
     reviewer.refresh_from_db()
-    assert reviewer.cast_at is None and not Ballot.objects.exists()
+    assert reviewer.cast_at is None
+    assert not Ballot.objects.exists()
     actions.cast_ballot(reviewer, ballot_post(setup, [95, 88, 85, 80, 70]))
 
 
@@ -98,7 +102,8 @@ def test_the_warn_policy_accepts_and_flags_the_ballot():
     actions.open_round(setup.round)
     reviewer = reviewer_account(setup, "rev1")
     warnings = actions.cast_ballot(reviewer, ballot_post(setup, [95, 92, 85, 80, 70]))
-    assert warnings and Ballot.objects.get().off_distribution
+    assert warnings
+    assert Ballot.objects.get().off_distribution
 
 
 def test_closing_with_too_few_ballots_needs_an_acknowledgement():
@@ -110,7 +115,8 @@ def test_closing_with_too_few_ballots_needs_an_acknowledgement():
     assert setup.round.status == RoundStatus.OPEN
     actions.close_round(setup.round, acknowledge=True)
     setup.round.refresh_from_db()
-    assert setup.round.status == RoundStatus.CLOSED and setup.round.warnings_acknowledged
+    assert setup.round.status == RoundStatus.CLOSED
+    assert setup.round.warnings_acknowledged
 
 
 def test_reopening_needs_a_reason_and_records_it():
@@ -137,7 +143,10 @@ def test_publishing_writes_the_ratings_as_final_entries_with_their_explanation()
     actions.publish_round(setup.round)
     entry = Entry.objects.get(unit=setup.units[0], indicator=setup.indicator)
     # 区领导 trimmed to 80 (one of three left), 基层单位 untrimmed mean 80: 80
-    assert entry.value == Decimal("80") and entry.score == Decimal("8")
-    assert entry.status == EntryStatus.FINAL and entry.period == setup.period
-    assert "去掉最高最低后 1 票" in entry.reason and "评议得分" in entry.reason
+    assert entry.value == Decimal("80")
+    assert entry.score == Decimal("8")
+    assert entry.status == EntryStatus.FINAL
+    assert entry.period == setup.period
+    assert "去掉最高最低后 1 票" in entry.reason
+    assert "评议得分" in entry.reason
     assert Entry.objects.filter(indicator=setup.indicator).count() == 5

@@ -15,17 +15,25 @@ D = Decimal
 
 def test_the_plain_mean_keeps_every_score():
     m = mean([D(90), D(80), D(70)])
-    assert m is not None and m.value == 80 and m.counted == 3 and not m.trimmed
+    assert m is not None
+    assert m.value == 80
+    assert m.counted == 3
+    assert not m.trimmed
 
 
 def test_trimming_drops_one_highest_and_one_lowest():
     m = mean([D(100), D(90), D(80), D(70), D(10)], trim=1)
-    assert m is not None and m.value == 80 and m.counted == 3 and m.trimmed
+    assert m is not None
+    assert m.value == 80
+    assert m.counted == 3
+    assert m.trimmed
 
 
 def test_trimming_is_skipped_when_too_few_scores_remain():
     m = mean([D(90), D(70)], trim=1)
-    assert m is not None and m.value == 80 and not m.trimmed
+    assert m is not None
+    assert m.value == 80
+    assert not m.trimmed
 
 
 def test_rounding_is_half_up_on_the_exact_value():
@@ -45,14 +53,16 @@ def test_groups_are_weighted_and_sub_items_inside_them():
     r = rating([leaders, grassroots])
     # 85 × 0.6 + (100 × 0.3 + 70 × 0.7) × 0.4 = 51 + 31.6
     assert r.value == D("82.6000")
-    assert "区领导" in r.formula() and "= 82.6000" in r.formula()
+    assert "区领导" in r.formula()
+    assert "= 82.6000" in r.formula()
 
 
 def test_a_group_without_ballots_gives_its_weight_to_the_others():
     leaders = GroupInput("区领导", D(60), 1, [ItemInput("评分", D(100), [D(90)])])
     empty = GroupInput("基层单位", D(40), 0, [ItemInput("评分", D(100), [])])
     r = rating([leaders, empty])
-    assert r.value == D("90.0000") and r.missing == ["基层单位"]
+    assert r.value == D("90.0000")
+    assert r.missing == ["基层单位"]
     assert "基层单位无有效票" in r.formula()
 
 

@@ -22,18 +22,19 @@ def test_the_limits_follow_floor_and_ceiling(n, max_high, min_low):
 
 def test_ten_units_may_have_three_at_90_and_need_two_below_80():
     ok = check(scores(95, 92, 90, 89, 88, 85, 85, 82, 79, 70), RULE)
-    assert ok.ok and ok.high == 3 and ok.low == 2
+    assert ok.ok
+    assert ok.high == 3
+    assert ok.low == 2
     too_many = check(scores(95, 92, 90, 90, 88, 85, 85, 82, 79, 70), RULE)
-    assert (
-        not too_many.ok
-        and "最多 3 个" in too_many.problems[0]
-        and "调低 1 个" in too_many.problems[0]
-    )
+    assert not too_many.ok
+    assert "最多 3 个" in too_many.problems[0]
+    assert "调低 1 个" in too_many.problems[0]
 
 
 def test_seven_units_need_two_below_80():
     verdict = check(scores(91, 90, 85, 85, 84, 83, 79), RULE)
-    assert not verdict.ok and "至少 2 个" in verdict.problems[0]
+    assert not verdict.ok
+    assert "至少 2 个" in verdict.problems[0]
     assert check(scores(91, 90, 85, 85, 84, 78, 79), RULE).ok
 
 
@@ -50,10 +51,15 @@ def test_one_unit_is_only_held_to_no_full_marks():
 
 def test_other_scales_scale_the_thresholds_and_the_penalty():
     rule = Rule(scale=Decimal(10))
-    assert rule.high_threshold == 9 and rule.low_threshold == 8 and rule.penalty == Decimal("0.02")
+    assert rule.high_threshold == 9
+    assert rule.low_threshold == 8
+    assert rule.penalty == Decimal("0.02")
     assert not check([Decimal(9), Decimal(9), Decimal(7)], rule).ok
 
 
 def test_unscored_cells_count_towards_n_but_not_the_counts():
     verdict = check([Decimal(95), None, None, None, None], RULE)
-    assert verdict.n == 5 and verdict.high == 1 and verdict.max_high == 1 and verdict.low == 0
+    assert verdict.n == 5
+    assert verdict.high == 1
+    assert verdict.max_high == 1
+    assert verdict.low == 0
