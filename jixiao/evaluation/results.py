@@ -51,9 +51,9 @@ def ratings(round_: Round) -> list[UnitRating]:
     rows = BallotScore.objects.filter(ballot__round=round_).values_list(
         "round_indicator_id", "item_id", "unit_id", "ballot__group_id", "ballot_id", "value"
     )
-    for ri, item, unit, group, ballot, value in rows.iterator(chunk_size=5000):
-        cells[(ri, unit)][group][item].append(value)
-        ballots[(ri, unit, group)].add(ballot)
+    for ri_id, item, unit, group, ballot, value in rows.iterator(chunk_size=5000):
+        cells[(ri_id, unit)][group][item].append(value)
+        ballots[(ri_id, unit, group)].add(ballot)
     units = Organization.objects.in_bulk({unit for _, unit in cells})
     out = []
     for (ri_pk, unit_pk), by_group in sorted(cells.items()):

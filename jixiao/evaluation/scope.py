@@ -85,6 +85,12 @@ def collected_units(round_: Round, department: Organization) -> set[int]:
     )
 
 
+def _items_or_whole(ri: RoundIndicator) -> list[SubItem | None]:
+    """The sub-items to score, or [None] for the indicator as a whole."""
+    items: list[SubItem | None] = list(ri.items.all())
+    return items or [None]
+
+
 def layout_for(reviewer: Reviewer) -> Layout:
     round_ = reviewer.round
     group = reviewer.group
@@ -118,7 +124,7 @@ def layout_for(reviewer: Reviewer) -> Layout:
                 Column(ri, item)
                 for ri in round_indicators
                 if (ri.indicator_id, enrollment.category_id) in points
-                for item in (list(ri.items.all()) or [None])
+                for item in _items_or_whole(ri)
             ]
             screen = by_category[enrollment.category_id] = Screen(enrollment.category, [], columns)
         screen.units.append(enrollment.unit)

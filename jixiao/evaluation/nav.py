@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from jixiao.accounts.roles import Role
+from jixiao.core.navigation import NavItem
+
+
+def nav_items(user: Any) -> list[NavItem]:
+    if user.role in (Role.OFFICE, Role.LEADER):
+        return [NavItem(_("评议"), "evaluation:round_list", "people", 40)]
+    if user.role == Role.REVIEWER:
+        return [NavItem(_("我的评议"), "evaluation:my_ballots", "pencil-square", 10)]
+    return []
