@@ -90,6 +90,10 @@ class ReviewerAccountsForm(StyledForm):
     def __init__(self, round_: Round, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = round_.groups.all()  # type: ignore[attr-defined]
+        # Accounts already in the round are not offered again.
+        self.fields["users"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            role=Role.REVIEWER, is_active=True
+        ).exclude(evaluation_reviewers__round=round_)
 
 
 class CodesForm(StyledForm):
