@@ -288,3 +288,78 @@ class BallotScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.value}"
+
+
+class DistributionSetting(models.Model):
+    """Forced distribution on a qualitative indicator that departments score in collection."""
+
+    indicator = models.OneToOneField(
+        Indicator, on_delete=models.CASCADE, related_name="distribution", verbose_name=_("指标")
+    )
+    policy = models.CharField(
+        _("强制分布"),
+        max_length=16,
+        choices=DistributionPolicy.choices,
+        default=DistributionPolicy.REFUSE,
+    )
+    high_share = models.DecimalField(
+        _("高分比例上限"), max_digits=5, decimal_places=4, default=Decimal("0.3")
+    )
+    low_share = models.DecimalField(
+        _("低分比例下限"), max_digits=5, decimal_places=4, default=Decimal("0.2")
+    )
+    forbid_full = models.BooleanField(_("不得打满分"), default=True)
+    # The bonus–penalty indicator the penalty is booked on (warn-and-penalise).
+    penalty_indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("扣分计入指标"),
+    )
+
+    class Meta:
+        verbose_name = _("强制分布设置")
+        verbose_name_plural = _("强制分布设置")
+
+    def __str__(self) -> str:
+        return f"{self.indicator} · {self.get_policy_display()}"
+
+
+class DistributionBreach(models.Model):
+    """A department's submitted scores broke the distribution (warn-and-penalise).
+
+    Listed for the office as “下年度降低权重或取消评分资格”; the list of a year also shows
+    the previous year's breaches, which is how the mark travels to the next scheme.
+    """
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.PROTECT, related_name="+")
+    period = models.ForeignKey(CollectionPeriod, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(UnitCategory, on_delete=models.PROTECT, related_name="+")
+    units = models.PositiveIntegerField(_("评分单位数"))
+    problems = models.JSONField(_("不符合情况"), default=list)
+    event = models.ForeignKey(
+        "collection.BonusPenaltyEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("强制分布违规")
+        verbose_name_plural = _("强制分布违规")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "department", "indicator", "category"],
+                name="one_breach_per_submission_scope",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.indicator.code} · {self.category}"

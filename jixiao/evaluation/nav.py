@@ -10,7 +10,10 @@ from jixiao.core.navigation import NavItem
 
 def nav_items(user: Any) -> list[NavItem]:
     if user.role in (Role.OFFICE, Role.LEADER):
-        return [NavItem(_("评议"), "evaluation:round_list", "people", 40)]
+        return [
+            NavItem(_("评议"), "evaluation:round_list", "people", 40),
+            NavItem(_("强制分布违规"), "evaluation:breaches", "bar-chart-steps", 42),
+        ]
     if user.role == Role.REVIEWER:
         return [NavItem(_("我的评议"), "evaluation:my_ballots", "pencil-square", 10)]
     return []

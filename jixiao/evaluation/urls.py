@@ -12,6 +12,7 @@ urlpatterns = [
     path("rounds/<int:pk>/setup/<slug:part>/", views_office.round_setup, name="round_setup"),
     path("rounds/<int:pk>/status/", views_office.round_status, name="round_status"),
     path("rounds/<int:pk>/slips.pdf", views_office.slips_pdf, name="slips"),
+    path("breaches/", views_office.breaches, name="breaches"),
     path("ballots/", views_ballot.my_ballots, name="my_ballots"),
     path("ballots/<int:pk>/", views_ballot.ballot, name="ballot"),
     path("code/", views_ballot.code_entry, name="code_entry"),

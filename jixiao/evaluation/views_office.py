@@ -30,9 +30,10 @@ from jixiao.evaluation.forms import (
     RoundForm,
     parse_items,
 )
-from jixiao.evaluation.models import Round, RoundStatus
+from jixiao.evaluation.models import DistributionBreach, Round, RoundStatus
 from jixiao.evaluation.results import ratings
 from jixiao.evaluation.scope import access_round, rounds_visible_to
+from jixiao.org.models import AssessmentYear
 
 
 def _user(request: HttpRequest) -> User:
@@ -212,3 +213,20 @@ def slips_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = access_round(_user(request), pk)
     base = request.build_absolute_uri("/")[:-1]
     return slips_response(round_, base)
+
+
+@role_required(Role.OFFICE, Role.LEADER)
+def breaches(request: HttpRequest) -> HttpResponse:
+    """Departments whose qualitative scores broke the distribution, this year and last:
+    last year's list is the one this year's scheme acts on (lower weight or revoke)."""
+    year = AssessmentYear.current()
+    rows = DistributionBreach.objects.select_related(
+        "scheme__year", "department", "indicator", "category", "event", "period"
+    )
+    this_year = list(rows.filter(scheme__year=year)) if year else []
+    last_year = list(rows.filter(scheme__year__year=year.year - 1)) if year else []
+    return render(
+        request,
+        "evaluation/breaches.html",
+        {"year": year, "this_year": this_year, "last_year": last_year},
+    )
