@@ -11,6 +11,7 @@ urlpatterns = [
     path("collection/", include("jixiao.collection.urls")),
     path("scoring/", include("jixiao.scoring.urls")),
     path("evaluation/", include("jixiao.evaluation.urls")),
+    path("r/", include("jixiao.evaluation.urls_public")),
     path("api/v1/", include("jixiao.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_docs"),

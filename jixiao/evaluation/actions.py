@@ -212,6 +212,8 @@ def setup_problems(round_: Round) -> list[str]:
     indicators = list(round_.indicators.select_related("indicator").prefetch_related("items"))
     if not indicators:
         problems.append(_("还没有选择评议指标。"))
+    if round_.is_satisfaction:
+        return problems  # no groups: every counted rating weighs the same
     if not round_.groups.exists():
         problems.append(_("还没有评议组。"))
     for ri in indicators:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import numpy as np
+
 FOUR = Decimal("0.0001")
 TWO = Decimal("0.01")
 HUNDRED = Fraction(100)
@@ -82,8 +84,11 @@ class Rating:
     value: Decimal | None  # 0–100, 4 decimals; None when nobody rated the unit
     groups: list[GroupResult] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)  # groups with no ballot for the unit
+    text: str = ""  # the explanation, when not made of groups (satisfaction)
 
     def formula(self) -> str:
+        if self.text:
+            return self.text
         if self.value is None:
             return "无有效评议票"
         parts = []
@@ -156,3 +161,45 @@ def weights_problem(weights: Mapping[str, Decimal]) -> str:
 def scaled_rating(value: Decimal, scale: Decimal) -> Decimal:
     """A score on another scale (e.g. grade points out of 10) as a 0–100 rating."""
     return to_decimal(Fraction(value) * HUNDRED / Fraction(scale))
+
+
+# The public satisfaction rating -------------------------------------------------------
+
+CHOICE_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+
+
+def satisfaction(counts: Mapping[int, int], points: Mapping[int, Decimal]) -> Rating:
+    """The satisfaction index: the choices' points averaged over the ratings counted."""
+    total = sum(counts.values())
+    if not total:
+        return Rating(None, text="无有效评价")
+    value = sum((Fraction(points[c]) * n for c, n in counts.items()), Fraction(0)) / total
+    rounded = to_decimal(value)
+    shown = sorted(counts.items(), reverse=True)
+    parts = "、".join(f"{CHOICE_LABELS.get(c, c)} {n}" for c, n in shown)
+    terms = " + ".join(f"{points[c].normalize():f} × {n}" for c, n in shown)
+    return Rating(
+        rounded,
+        text=f"服务对象点击评价 {total} 次（{parts}）；"
+        f"满意度指数 = ({terms}) ÷ {total} = {rounded}",
+    )
+
+
+def satisfaction_indices(
+    keys: Sequence[int] | np.ndarray,
+    choices: Sequence[int] | np.ndarray,
+    points: Mapping[int, Decimal],
+) -> dict[int, Rating]:
+    """Columnar: one rating per key (a window or a unit) from millions of (key, choice)
+    rows, counted with numpy and then averaged exactly."""
+    k = np.asarray(keys, dtype=np.int64)
+    c = np.asarray(choices, dtype=np.int64)
+    if k.size == 0:
+        return {}
+    uniq, inverse = np.unique(k, return_inverse=True)
+    table = np.bincount(inverse * 8 + c, minlength=uniq.size * 8).reshape(uniq.size, 8)
+    out = {}
+    for i, key in enumerate(uniq.tolist()):
+        row = table[i]
+        out[key] = satisfaction({ch: int(row[ch]) for ch in range(1, 6) if row[ch]}, points)
+    return out

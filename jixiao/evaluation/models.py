@@ -49,6 +49,11 @@ class ScoringMode(models.TextChoices):
     GRADE = "grade", _("等次评价")
 
 
+class RoundSource(models.TextChoices):
+    BALLOTS = "ballots", _("评议票")
+    SATISFACTION = "satisfaction", _("服务对象点击评价")
+
+
 class DistributionPolicy(models.TextChoices):
     OFF = "off", _("不限制")
     REFUSE = "refuse", _("超出比例不得提交")
@@ -75,6 +80,11 @@ class Round(models.Model):
     status = models.CharField(
         _("状态"), max_length=16, choices=RoundStatus.choices, default=RoundStatus.DRAFT
     )
+    source = models.CharField(
+        _("评议来源"), max_length=16, choices=RoundSource.choices, default=RoundSource.BALLOTS
+    )
+    # Satisfaction rounds: points per choice (5 = 非常满意 … 1 = 非常不满意).
+    satisfaction_points = models.JSONField(_("满意度折算分"), default=dict, blank=True)
     mode = models.CharField(
         _("评分方式"), max_length=8, choices=ScoringMode.choices, default=ScoringMode.SCORE
     )
@@ -112,6 +122,17 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_satisfaction(self) -> bool:
+        return self.source == RoundSource.SATISFACTION
+
+    @property
+    def points_by_choice(self) -> dict[int, Decimal]:
+        from jixiao.evaluation.public_models import DEFAULT_POINTS
+
+        given = self.satisfaction_points or DEFAULT_POINTS
+        return {int(k): Decimal(str(v)) for k, v in given.items()}
 
     @property
     def grade_map(self) -> dict[str, Decimal]:
@@ -363,3 +384,12 @@ class DistributionBreach(models.Model):
 
     def __str__(self) -> str:
         return f"{self.department} · {self.indicator.code} · {self.category}"
+
+
+from jixiao.evaluation.public_models import (  # noqa: E402  (the public rating's models)
+    RatingStatus,
+    SatisfactionRating,
+    ServiceWindow,
+)
+
+__all__ = ["RatingStatus", "SatisfactionRating", "ServiceWindow"]

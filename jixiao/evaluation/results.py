@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,7 +22,14 @@ from jixiao.audit.records import build_event, record_many, snapshot
 from jixiao.collection import leaf
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus, PeriodStatus
 from jixiao.evaluation import aggregate
-from jixiao.evaluation.models import BallotScore, GroupWeight, Round, RoundIndicator
+from jixiao.evaluation.models import (
+    BallotScore,
+    GroupWeight,
+    RatingStatus,
+    Round,
+    RoundIndicator,
+    SatisfactionRating,
+)
 from jixiao.org.models import Organization, UnitEnrollment
 from jixiao.scheme.models import IndicatorPoints
 
@@ -34,8 +43,46 @@ class UnitRating:
     rating: aggregate.Rating
 
 
+def date_range(round_: Round) -> tuple[date, date]:
+    if round_.period is not None:
+        return round_.period.starts_on, round_.period.ends_on
+    return date(round_.year.year, 1, 1), date(round_.year.year, 12, 31)
+
+
+def satisfaction_ratings(round_: Round) -> list[UnitRating]:
+    """A satisfaction round: each unit's index over its windows' counted ratings."""
+    first, last = date_range(round_)
+    counts: dict[int, dict[int, int]] = defaultdict(dict)
+    rows = (
+        SatisfactionRating.objects.filter(day__range=(first, last), status=RatingStatus.ACCEPTED)
+        .values_list("unit_id", "choice")
+        .annotate(n=Count("pk"))
+    )
+    for unit_id, choice, n in rows:
+        counts[unit_id][choice] = n
+    category_of = dict(
+        UnitEnrollment.objects.filter(year_id=round_.year_id).values_list("unit_id", "category_id")
+    )
+    units = Organization.objects.in_bulk(list(counts))
+    points = round_.points_by_choice
+    out = []
+    for ri in round_.indicators.select_related("indicator"):
+        categories = set(
+            IndicatorPoints.objects.filter(indicator=ri.indicator).values_list(
+                "category_id", flat=True
+            )
+        )
+        for unit_id in sorted(counts):
+            if category_of.get(unit_id) in categories:
+                rating = aggregate.satisfaction(counts[unit_id], points)
+                out.append(UnitRating(ri, units[unit_id], rating))
+    return out
+
+
 def ratings(round_: Round) -> list[UnitRating]:
     """Every (indicator, unit) the round's ballots rated, aggregated."""
+    if round_.is_satisfaction:
+        return satisfaction_ratings(round_)
     indicators = {
         ri.pk: ri for ri in round_.indicators.select_related("indicator").prefetch_related("items")
     }

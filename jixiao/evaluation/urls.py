@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.evaluation import views_ballot, views_office
+from jixiao.evaluation import views_ballot, views_office, views_satisfaction
 
 app_name = "evaluation"
 
@@ -13,6 +13,15 @@ urlpatterns = [
     path("rounds/<int:pk>/status/", views_office.round_status, name="round_status"),
     path("rounds/<int:pk>/slips.pdf", views_office.slips_pdf, name="slips"),
     path("breaches/", views_office.breaches, name="breaches"),
+    path("windows/", views_satisfaction.windows, name="windows"),
+    path("windows/qr.pdf", views_satisfaction.qr_sheet, name="qr_sheet"),
+    path("satisfaction/", views_satisfaction.dashboard, name="dashboard"),
+    path("satisfaction/quarantine/", views_satisfaction.quarantine, name="quarantine"),
+    path(
+        "satisfaction/quarantine/review/",
+        views_satisfaction.quarantine_review,
+        name="quarantine_review",
+    ),
     path("ballots/", views_ballot.my_ballots, name="my_ballots"),
     path("ballots/<int:pk>/", views_ballot.ballot, name="ballot"),
     path("code/", views_ballot.code_entry, name="code_entry"),
