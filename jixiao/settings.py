@@ -91,8 +91,9 @@ INSTALLED_APPS = [
     "jixiao.accounts",
     "jixiao.scheme",
     "jixiao.collection",
-    "jixiao.scoring",
+    # Before scoring: its demo publishes the evaluation rounds the scoring demo counts.
     "jixiao.evaluation",
+    "jixiao.scoring",
 ]
 
 MIDDLEWARE = [

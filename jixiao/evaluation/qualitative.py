@@ -31,7 +31,7 @@ from jixiao.collection.models import (
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.evaluation import distribution
 from jixiao.evaluation.models import DistributionBreach, DistributionPolicy, DistributionSetting
-from jixiao.org.models import UnitCategory, UnitEnrollment
+from jixiao.org.models import Organization, UnitCategory, UnitEnrollment
 from jixiao.scheme.models import IndicatorPoints
 
 
@@ -45,8 +45,15 @@ def rule_for(setting: DistributionSetting, scale: Decimal) -> distribution.Rule:
 
 
 def check_submission(user: User, period: CollectionPeriod, entries: Sequence[Entry]) -> None:
+    """The collection submit hook: the submitting department's scores."""
+    check_department(user.organization, period, {e.indicator_id for e in entries})
+
+
+def check_department(
+    department: Organization, period: CollectionPeriod, indicator_ids: set[int]
+) -> None:
     settings = list(
-        DistributionSetting.objects.filter(indicator_id__in={e.indicator_id for e in entries})
+        DistributionSetting.objects.filter(indicator_id__in=indicator_ids)
         .exclude(policy=DistributionPolicy.OFF)
         .select_related("indicator", "penalty_indicator")
     )
@@ -65,7 +72,7 @@ def check_submission(user: User, period: CollectionPeriod, entries: Sequence[Ent
         )
         by_category: dict[int, list[Decimal | None]] = defaultdict(list)
         for unit_id, score in Entry.objects.filter(
-            period=period, indicator=indicator, department_id=user.organization_id
+            period=period, indicator=indicator, department=department
         ).values_list("unit_id", "score"):
             category = enrollments.get(unit_id)
             if category is not None and category.pk in points:
@@ -79,7 +86,7 @@ def check_submission(user: User, period: CollectionPeriod, entries: Sequence[Ent
             if setting.policy == DistributionPolicy.REFUSE:
                 refused.extend(verdict.problems)
             else:
-                _penalise(user, period, setting, category, verdict, enrollments)
+                _penalise(department, period, setting, category, verdict, enrollments)
     if refused:
         raise TransitionRefused(
             [_("定性评分不符合强制分布要求，未提交：") + refused[0], *refused[1:]]
@@ -87,14 +94,13 @@ def check_submission(user: User, period: CollectionPeriod, entries: Sequence[Ent
 
 
 def _penalise(
-    user: User,
+    department: Organization,
     period: CollectionPeriod,
     setting: DistributionSetting,
     category: UnitCategory,
     verdict: distribution.Verdict,
     enrollments: dict[int, UnitCategory],
 ) -> None:
-    department = user.organization
     if DistributionBreach.objects.filter(
         period=period, department=department, indicator=setting.indicator, category=category
     ).exists():

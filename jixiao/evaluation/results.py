@@ -145,7 +145,11 @@ def target_period(round_: Round, ri: RoundIndicator) -> CollectionPeriod:
 
 
 def write_entries(round_: Round) -> int:
-    """Upsert one final entry per rated (indicator, unit); returns how many."""
+    """Upsert one final entry per rated (indicator, unit); returns how many.
+
+    A few queries whatever the number of units: existing entries are read at once, new
+    ones inserted in bulk, and the audit rows name the entry without loading it again.
+    """
     from jixiao.evaluation.actions import RoundError
 
     now = timezone.now()
@@ -159,50 +163,81 @@ def write_entries(round_: Round) -> int:
             indicator_id__in=round_.indicators.values("indicator_id")
         )
     }
-    events = []
-    written = 0
-    for r in ratings(round_):
+    periods: dict[int, CollectionPeriod] = {}
+    rated = [r for r in ratings(round_) if r.rating.value is not None]
+    for r in rated:
+        ri = r.round_indicator
+        if ri.indicator.owner_id is None:
+            raise RoundError(_("指标“%(i)s”未设置数据采集单位。") % {"i": ri.indicator.name})
+        if ri.indicator_id not in periods:
+            periods[ri.indicator_id] = target_period(round_, ri)
+    existing = {
+        (e.period_id, e.indicator_id, e.unit_id): e
+        for e in Entry.objects.filter(
+            indicator_id__in=list(periods), period__in=list(periods.values())
+        )
+    }
+    new: list[Entry] = []
+    changed: list[tuple[Entry, dict[str, object]]] = []
+    for r in rated:
         indicator = r.round_indicator.indicator
-        if r.rating.value is None:
-            continue
-        if indicator.owner_id is None:
-            raise RoundError(_("指标“%(i)s”未设置数据采集单位。") % {"i": indicator.name})
-        period = target_period(round_, r.round_indicator)
+        period = periods[indicator.pk]
         value = r.rating.value
         point = points.get((indicator.pk, category_of.get(r.unit.pk, 0)))
         outcome = leaf.evaluate(indicator, point, None, {"value": value}, heavy_share=heavy)
         reason = f"{round_.name}：{r.rating.formula()}"
-        entry = Entry.objects.filter(period=period, indicator=indicator, unit=r.unit).first()
+        entry = existing.get((period.pk, indicator.pk, r.unit.pk))
         if entry is None:
-            entry = Entry.objects.create(
-                period=period,
-                indicator=indicator,
-                unit=r.unit,
-                department_id=indicator.owner_id,
-                value=value,
-                score=outcome.score,
-                reason=reason,
-                status=EntryStatus.FINAL,
-                entered_at=now,
-                submitted_at=now,
-                reviewed_at=now,
-                published_at=now,
-            )
-            events.append(
-                build_event(AuditAction.CREATE, entry, after=snapshot(entry, ENTRY_FIELDS))
-            )
-        else:
-            before = snapshot(entry, ENTRY_FIELDS)
-            entry.value, entry.score, entry.reason = value, outcome.score, reason
-            entry.status = EntryStatus.FINAL
-            entry.published_at = entry.published_at or now
-            entry.version += 1
-            entry.save(update_fields=[*ENTRY_FIELDS, "published_at", "version", "updated_at"])
-            events.append(
-                build_event(
-                    AuditAction.UPDATE, entry, before=before, after=snapshot(entry, ENTRY_FIELDS)
+            new.append(
+                Entry(
+                    period=period,
+                    indicator=indicator,
+                    unit=r.unit,
+                    department_id=indicator.owner_id,
+                    value=value,
+                    score=outcome.score,
+                    reason=reason,
+                    status=EntryStatus.FINAL,
+                    entered_at=now,
+                    submitted_at=now,
+                    reviewed_at=now,
+                    published_at=now,
                 )
             )
-        written += 1
+            continue
+        before = snapshot(entry, ENTRY_FIELDS)
+        entry.value, entry.score, entry.reason = value, outcome.score, reason
+        entry.status = EntryStatus.FINAL
+        entry.published_at = entry.published_at or now
+        entry.version += 1
+        entry.updated_at = now
+        entry.period, entry.indicator, entry.unit = period, indicator, r.unit
+        changed.append((entry, before))
+    Entry.objects.bulk_create(new, batch_size=500)
+    if changed:
+        Entry.objects.bulk_update(
+            [e for e, _ in changed],
+            [*ENTRY_FIELDS, "published_at", "version", "updated_at"],
+            batch_size=500,
+        )
+    events = [
+        build_event(
+            AuditAction.CREATE, e, after=snapshot(e, ENTRY_FIELDS), object_repr=_entry_repr(e)
+        )
+        for e in new
+    ] + [
+        build_event(
+            AuditAction.UPDATE,
+            e,
+            before=before,
+            after=snapshot(e, ENTRY_FIELDS),
+            object_repr=_entry_repr(e),
+        )
+        for e, before in changed
+    ]
     record_many(events)
-    return written
+    return len(new) + len(changed)
+
+
+def _entry_repr(entry: Entry) -> str:
+    return f"{entry.period.name} · {entry.indicator.code} · {entry.unit.name}"

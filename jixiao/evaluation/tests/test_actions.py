@@ -150,3 +150,21 @@ def test_publishing_writes_the_ratings_as_final_entries_with_their_explanation()
     assert "去掉最高最低后 1 票" in entry.reason
     assert "评议得分" in entry.reason
     assert Entry.objects.filter(indicator=setup.indicator).count() == 5
+
+
+def test_republishing_after_a_reopen_updates_the_same_entries_with_a_record():
+    setup = make_setup()
+    actions.open_round(setup.round)
+    actions.cast_ballot(reviewer_account(setup, "lead0"), ballot_post(setup, [90] * 5))
+    actions.close_round(setup.round, acknowledge=True)
+    actions.publish_round(setup.round)
+    actions.reopen_round(setup.round, "补充一张评议票")
+    actions.cast_ballot(reviewer_account(setup, "lead1"), ballot_post(setup, [70] * 5))
+    actions.close_round(setup.round, acknowledge=True)
+    actions.publish_round(setup.round)
+    entry = Entry.objects.get(unit=setup.units[0], indicator=setup.indicator)
+    assert entry.value == Decimal("80")
+    assert Entry.objects.filter(indicator=setup.indicator).count() == 5
+    update = AuditEvent.objects.for_object(entry).get(action="update")
+    assert update.before["value"] == "90.0000"
+    assert update.after["value"] == "80.0000"
