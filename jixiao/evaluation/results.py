@@ -193,7 +193,7 @@ def write_entries(round_: Round) -> int:
                     period=period,
                     indicator=indicator,
                     unit=r.unit,
-                    department_id=indicator.owner_id,
+                    department_id=indicator.owner_id or 0,  # checked above
                     value=value,
                     score=outcome.score,
                     reason=reason,
