@@ -119,12 +119,7 @@ def group_score(group: GroupInput, trim: int) -> GroupResult | None:
     present = [(item, m) for item, m in means if m is not None]
     if not present:
         return None
-    if len(present) == 1:
-        score = present[0][1].value
-    else:
-        total = sum((Fraction(item.weight) for item, _ in present), Fraction(0))
-        score = sum((Fraction(item.weight) * m.value for item, m in present), Fraction(0)) / total
-    return GroupResult(group.name, group.weight, Fraction(0), group.ballots, score, present)
+    return group_of_means(group.name, group.weight, group.ballots, present)
 
 
 def rating(groups: Sequence[GroupInput], trim: int = 0) -> Rating:
@@ -139,6 +134,23 @@ def rating(groups: Sequence[GroupInput], trim: int = 0) -> Rating:
             missing.append(group.name)
         else:
             results.append(result)
+    return combine(results, missing)
+
+
+def group_of_means(
+    name: str, weight: Decimal, ballots: int, items: list[tuple[ItemInput, Mean]]
+) -> GroupResult:
+    """A group's score from means already computed (e.g. by `columnar_means`)."""
+    if len(items) == 1:
+        score = items[0][1].value
+    else:
+        total = sum((Fraction(item.weight) for item, _ in items), Fraction(0))
+        score = sum((Fraction(item.weight) * m.value for item, m in items), Fraction(0)) / total
+    return GroupResult(name, weight, Fraction(0), ballots, score, items)
+
+
+def combine(results: list[GroupResult], missing: list[str]) -> Rating:
+    """The groups' scores weighted into a rating, weights scaled over the groups present."""
     if not results:
         return Rating(None, [], missing)
     total = sum((Fraction(g.weight) for g in results), Fraction(0))
@@ -196,10 +208,60 @@ def satisfaction_indices(
     c = np.asarray(choices, dtype=np.int64)
     if k.size == 0:
         return {}
-    uniq, inverse = np.unique(k, return_inverse=True)
-    table = np.bincount(inverse * 8 + c, minlength=uniq.size * 8).reshape(uniq.size, 8)
+    if k.min() >= 0 and k.max() < 10_000_000:  # database ids: count directly
+        table = np.bincount(k * 8 + c, minlength=(int(k.max()) + 1) * 8).reshape(-1, 8)
+        uniq = np.flatnonzero(table.sum(axis=1))
+        table = table[uniq]
+    else:
+        uniq, inverse = np.unique(k, return_inverse=True)
+        table = np.bincount(inverse * 8 + c, minlength=uniq.size * 8).reshape(uniq.size, 8)
     out = {}
     for i, key in enumerate(uniq.tolist()):
         row = table[i]
         out[key] = satisfaction({ch: int(row[ch]) for ch in range(1, 6) if row[ch]}, points)
     return out
+
+
+# Columnar means, for province-scale rounds ------------------------------------------------
+
+SCALE = 10_000  # scores are stored with 4 decimals
+VALUE_BITS = 21  # 100.0000 = 1,000,000 < 2**20
+
+
+def columnar_means(cells: np.ndarray, values: np.ndarray, trim: int = 0) -> dict[int, Mean]:
+    """`mean` for millions of scores at once: `cells` names the (indicator, item, unit,
+    group) each score belongs to, `values` are the scores in 10**-4 (integers). Sorting
+    once by (cell, value) makes every trimmed sum a difference of cumulative sums, so the
+    result is exactly `mean(values_of_cell, trim)` for every cell."""
+    c = np.asarray(cells, dtype=np.int64)
+    v = np.asarray(values, dtype=np.int64)
+    if c.size == 0:
+        return {}
+    if v.min() < 0 or v.max() >= 1 << VALUE_BITS:
+        raise ValueError("scores must be within 0 … 100")
+    # One sort of a packed (cell, value) key: several times faster than a lexsort.
+    packed = np.sort((c << VALUE_BITS) | v)
+    c, v = packed >> VALUE_BITS, packed & ((1 << VALUE_BITS) - 1)
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    counts = np.diff(np.r_[starts, c.size])
+    csum = np.r_[0, np.cumsum(v)]
+    total = csum[starts + counts] - csum[starts]
+    kept = counts
+    trimmed = np.zeros(starts.size, dtype=bool)
+    if trim > 0:
+        trimmed = counts > 2 * trim
+        low = csum[starts + np.minimum(trim, counts)] - csum[starts]
+        high = csum[starts + counts] - csum[starts + counts - np.minimum(trim, counts)]
+        total = np.where(trimmed, total - low - high, total)
+        kept = np.where(trimmed, counts - 2 * trim, counts)
+    return {
+        int(key): Mean(Fraction(int(t), int(k) * SCALE), int(n), int(k), bool(tr))
+        for key, t, k, n, tr in zip(
+            c[starts].tolist(),
+            total.tolist(),
+            kept.tolist(),
+            counts.tolist(),
+            trimmed.tolist(),
+            strict=True,
+        )
+    }

@@ -73,3 +73,31 @@ def test_nobody_rated_means_no_rating():
 def test_weights_must_add_up_to_exactly_100():
     assert weights_problem({"a": D(60), "b": D(40)}) == ""
     assert "99.5%" in weights_problem({"a": D("59.5"), "b": D(40)})
+
+
+def test_columnar_means_equal_the_plain_ones_for_every_cell():
+    import random
+
+    import numpy as np
+
+    from jixiao.evaluation.aggregate import columnar_means
+
+    rng = random.Random(7)
+    cells = [rng.randrange(30) for _ in range(2000)]
+    values = [rng.randrange(0, 1_000_001) for _ in cells]
+    for trim in (0, 1, 2):
+        got = columnar_means(np.array(cells), np.array(values), trim)
+        for cell, m in got.items():
+            mine = [Fraction(v, 10_000) for c, v in zip(cells, values, strict=True) if c == cell]
+            expected = mean(mine, trim)
+            assert m == expected
+
+
+def test_satisfaction_indices_count_exactly_per_key():
+    from jixiao.evaluation.aggregate import satisfaction_indices
+
+    points = {5: D(100), 4: D(80), 3: D(60), 2: D(40), 1: D(20)}
+    got = satisfaction_indices([3, 3, 3, 9], [5, 4, 1, 2], points)
+    assert got[3].value == D("66.6667")
+    assert got[9].value == D("40.0000")
+    assert set(got) == {3, 9}
