@@ -15,7 +15,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from jixiao.evaluation.public_models import (
@@ -91,20 +91,44 @@ def accept(
     if seen > settings.SATISFACTION_LIMIT_PER_ADDRESS:
         raise RatingRefused(_("评价过于频繁，请稍后再试。"))
     reason = quarantine_reason(window, address, comment, bucket, seen)
+    status = RatingStatus.QUARANTINED if reason else RatingStatus.ACCEPTED
+    row = (window.pk, window.unit_id, day, device, choice, item, comment, address, status, reason)
+    stored = _insert_pg(row) if connection.vendor == "postgresql" else _insert(row)
+    return Outcome(stored=stored, quarantined=stored and bool(reason))
+
+
+_SQL = (
+    "INSERT INTO evaluation_satisfactionrating (window_id, unit_id, day, device, choice, "
+    "item, comment, address, status, quarantine_reason, created_at) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now()) "
+    "ON CONFLICT (window_id, device, day) DO NOTHING RETURNING id"
+)
+
+
+def _insert_pg(row: tuple[object, ...]) -> bool:
+    """One round trip in autocommit: the row is committed when the answer arrives, and a
+    second tap of the same device that day inserts nothing (the unique constraint)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_SQL, row)
+        return cursor.fetchone() is not None
+
+
+def _insert(row: tuple[object, ...]) -> bool:
+    window_id, unit_id, day, device, choice, item, comment, address, status, reason = row
     try:
         with transaction.atomic():
             SatisfactionRating.objects.create(
-                window=window,
-                unit_id=window.unit_id,
+                window_id=window_id,
+                unit_id=unit_id,
                 day=day,
                 device=device,
                 choice=choice,
                 item=item,
                 comment=comment,
                 address=address,
-                status=RatingStatus.QUARANTINED if reason else RatingStatus.ACCEPTED,
+                status=status,
                 quarantine_reason=reason,
             )
     except IntegrityError:
-        return Outcome(stored=False)
-    return Outcome(stored=True, quarantined=bool(reason))
+        return False
+    return True
