@@ -12,6 +12,7 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -105,7 +106,7 @@ _SQL = (
 )
 
 
-def _insert_pg(row: tuple[object, ...]) -> bool:
+def _insert_pg(row: tuple[Any, ...]) -> bool:
     """One round trip in autocommit: the row is committed when the answer arrives, and a
     second tap of the same device that day inserts nothing (the unique constraint)."""
     with connection.cursor() as cursor:
@@ -113,7 +114,7 @@ def _insert_pg(row: tuple[object, ...]) -> bool:
         return cursor.fetchone() is not None
 
 
-def _insert(row: tuple[object, ...]) -> bool:
+def _insert(row: tuple[Any, ...]) -> bool:
     window_id, unit_id, day, device, choice, item, comment, address, status, reason = row
     try:
         with transaction.atomic():
