@@ -41,6 +41,7 @@ from jixiao.scheme.models import Indicator, IndicatorKind
 
 ROUND_FIELDS = [
     "name",
+    "source",
     "period_id",
     "mode",
     "grade_points",

@@ -23,6 +23,7 @@ class RoundForm(StyledModelForm):
         fields = [
             "scheme",
             "name",
+            "source",
             "period",
             "mode",
             "trim",
