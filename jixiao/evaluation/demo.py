@@ -141,19 +141,21 @@ def _ballot_round(scheme: Scheme, year: AssessmentYear, leaves: list[Indicator])
             for column in screen.columns:
                 for unit in screen.units:
                     post[actions.cell_name(column.key, unit.pk)] = _score(
-                        unit.code, column.key, i, year.year
+                        unit.code, column.key, i, year.year, screen.category.scale
                     )
         actions.cast_ballot(reviewer, post, layout)
     actions.close_round(round_)
     actions.publish_round(round_)
 
 
-def _score(unit_code: str, column: str, ballot: int, year: int) -> str:
-    """Around 80 … 96 by the unit's level; twins (collection's TWINS) score alike."""
+def _score(unit_code: str, column: str, ballot: int, year: int, scale: int) -> str:
+    """Around 80 … 96 by the unit's level (a little flatter on the 1000-point streets, whose
+    totals stay below 975); twins (collection's TWINS) score alike."""
     code = TWINS.get(unit_code, unit_code)
     level = performance(code, year)
     noise = _u("ballot", code, column, str(ballot), str(year)) - 0.5
-    return f"{min(max(80 + 17 * level + 10 * noise, 70), 99):.1f}"
+    base, spread = (79, 15) if scale == 1000 else (80, 17)
+    return f"{min(max(base + spread * level + 10 * noise, 70), 99):.1f}"
 
 
 # Satisfaction -------------------------------------------------------------------------
@@ -222,7 +224,7 @@ def _ratings(windows: list[ServiceWindow], year: int) -> None:
             key = (twin, window.name, str(year), str(n))
             day = first + timedelta(days=int(_u("d", *key) * span))
             r = _u("c", *key) + 0.2 * (level - 0.5)
-            choice = 5 if r > 0.4 else 4 if r > 0.1 else 3 if r > 0.03 else 2 if r > 0.01 else 1
+            choice = 5 if r > 0.5 else 4 if r > 0.08 else 3 if r > 0.02 else 2 if r > 0 else 1
             rows.append(
                 SatisfactionRating(
                     window=window,
