@@ -151,3 +151,24 @@ def test_the_office_sets_up_and_runs_a_round_through_the_pages(office_client):
     office_client.post(status, {"to": "closed", "acknowledge": "1"})
     setup.round.refresh_from_db()
     assert setup.round.status == "closed"
+
+
+def test_the_round_list_and_dashboard_take_a_fixed_number_of_queries(
+    office_client, django_assert_max_num_queries
+):
+    from jixiao.evaluation import satisfaction
+
+    setup = make_setup()
+    for i in range(5):
+        actions.create_round(
+            type(setup.round)(year=setup.round.year, scheme=setup.round.scheme, name=f"轮次{i}")
+        )
+    window = satisfaction.add_window(setup.units[0], "窗口")
+    for n in range(30):
+        Client().post(
+            reverse("rate:rate", args=[window.code]), {"choice": 1 + n % 5, "comment": f"意见{n}"}
+        )
+    with django_assert_max_num_queries(12):
+        assert office_client.get(reverse("evaluation:round_list")).status_code == 200
+    with django_assert_max_num_queries(18):  # 30 comments, 2 windows: not per row
+        assert office_client.get(reverse("evaluation:dashboard")).status_code == 200
