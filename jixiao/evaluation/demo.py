@@ -154,7 +154,7 @@ def _score(unit_code: str, column: str, ballot: int, year: int, scale: int) -> s
     code = TWINS.get(unit_code, unit_code)
     level = performance(code, year)
     noise = _u("ballot", code, column, str(ballot), str(year)) - 0.5
-    base, spread = (79, 15) if scale == 1000 else (80, 17)
+    base, spread = (80, 14) if scale == 1000 else (80, 17)
     return f"{min(max(base + spread * level + 10 * noise, 70), 99):.1f}"
 
 
