@@ -11,14 +11,13 @@ from jixiao.evaluation.models import Reviewer, Round, RoundStatus
 def home_panels(request: HttpRequest) -> list[Panel]:
     user: User = request.user  # type: ignore[assignment]
     if user.role == Role.REVIEWER:
-        mine = Reviewer.objects.filter(user=user, round__status=RoundStatus.OPEN)
+        mine = Reviewer.objects.filter(user=user)
+        todo = mine.filter(round__status=RoundStatus.OPEN, cast_at__isnull=True)
         return [
             Panel(
                 "evaluation/panels/reviewer.html",
                 {
-                    "todo": list(
-                        mine.filter(cast_at__isnull=True).select_related("round", "group")
-                    ),
+                    "todo": list(todo.select_related("round", "group")),
                     "cast": mine.filter(cast_at__isnull=False).count(),
                 },
                 order=10,

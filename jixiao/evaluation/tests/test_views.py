@@ -172,3 +172,17 @@ def test_the_round_list_and_dashboard_take_a_fixed_number_of_queries(
         assert office_client.get(reverse("evaluation:round_list")).status_code == 200
     with django_assert_max_num_queries(18):  # 30 comments, 2 windows: not per row
         assert office_client.get(reverse("evaluation:dashboard")).status_code == 200
+
+
+def test_the_reviewers_home_lists_ballots_to_cast_and_counts_those_cast(reviewer):
+    setup = make_setup()
+    actions.open_round(setup.round)
+    mine = actions.add_reviewer_accounts(setup.round, setup.leaders, [reviewer])[0]
+    client = login(Client(), reviewer)
+    home = client.get("/").content.decode()
+    assert "去评议" in home
+    assert reverse("evaluation:ballot", args=[mine.pk]) in home
+    actions.cast_ballot(mine, ballot_post(setup, [90, 85, 80, 75, 70]))
+    home = client.get("/").content.decode()
+    assert "已提交 1 张评议票" in home
+    assert "去评议" not in home
