@@ -425,7 +425,7 @@ def cast_ballot(
     when the ballot was cast meanwhile (another tab), BallotRefused with what to fix.
     """
     locked = (
-        Reviewer.objects.select_for_update()
+        Reviewer.objects.select_for_update(of=("self",))
         .select_related("round", "group", "organization")
         .get(pk=reviewer.pk)
     )

@@ -168,3 +168,36 @@ def test_republishing_after_a_reopen_updates_the_same_entries_with_a_record():
     update = AuditEvent.objects.for_object(entry).get(action="update")
     assert update.before["value"] == "90.0000"
     assert update.after["value"] == "80.0000"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_submitting_at_the_same_moment_store_one_ballot():
+    import threading
+
+    from django.db import connection
+
+    setup = make_setup()
+    actions.open_round(setup.round)
+    reviewer = reviewer_account(setup, "rev1")
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit(scores: list[int]) -> None:
+        start.wait()
+        try:
+            actions.cast_ballot(reviewer, ballot_post(setup, scores))
+            outcomes.append("cast")
+        except AlreadyCast:
+            outcomes.append("already")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(s,)) for s in ([90] * 5, [70] * 5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["already", "cast"]
+    assert Ballot.objects.count() == 1
+    assert BallotScore.objects.count() == 5
