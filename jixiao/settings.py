@@ -116,6 +116,8 @@ INSTALLED_APPS = [
     "jixiao.accounts",
     "jixiao.scheme",
     "jixiao.collection",
+    # Before scoring: its demo publishes the evaluation rounds the scoring demo counts.
+    "jixiao.evaluation",
     "jixiao.scoring",
     "jixiao.analysis",
 ]
@@ -350,3 +352,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Public satisfaction rating (docs/evaluation.md, docs/deployment.md) ---
+# Per address: beyond BURST ratings in 10 minutes new ones are quarantined for review;
+# beyond LIMIT the page asks the person to wait (nothing stored).
+SATISFACTION_BURST_PER_ADDRESS = env_int("SATISFACTION_BURST_PER_ADDRESS", 20)
+SATISFACTION_LIMIT_PER_ADDRESS = env_int("SATISFACTION_LIMIT_PER_ADDRESS", 200)
+SATISFACTION_SAME_COMMENT = env_int("SATISFACTION_SAME_COMMENT", 3)
+# An internet-facing app server that serves only the public rating pages: its own URL
+# configuration and the few middleware those pages need (no sessions, no login).
+PUBLIC_ONLY = env_bool("JIXIAO_PUBLIC_ONLY", False)
+if PUBLIC_ONLY:
+    ROOT_URLCONF = "jixiao.urls_public"
+    MIDDLEWARE = [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    ]

@@ -22,6 +22,8 @@ urlpatterns = [
     path("collection/", include("jixiao.collection.urls")),
     path("scoring/", include("jixiao.scoring.urls")),
     path("analysis/", include("jixiao.analysis.urls")),
+    path("evaluation/", include("jixiao.evaluation.urls")),
+    path("r/", include("jixiao.evaluation.urls_public")),
     path("api/v1/", include("jixiao.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

@@ -19,7 +19,7 @@ from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record, record_create, record_update, snapshot
 from jixiao.collection import evidence as evidence_files
-from jixiao.collection import leaf, notifications
+from jixiao.collection import hooks, leaf, notifications
 from jixiao.collection.models import (
     CollectionPeriod,
     DeadlineException,
@@ -283,7 +283,9 @@ def submit_period(user: User, period: CollectionPeriod, indicator_id: int | None
     entries = list(qs)
     if not entries:
         raise TransitionRefused(_("没有可提交的数据（草稿或已退回）。"))
-    return len(submit_entries(user, entries))
+    with transaction.atomic():
+        hooks.before_submit(user, period, entries)
+        return len(submit_entries(user, entries))
 
 
 # -- rechecks -------------------------------------------------------------------

@@ -13,7 +13,7 @@
   and another indicator approved for every unit. Other departments have drafts and
   submissions waiting for review (neither counts for scores yet).
 * 2026-M10, 2026-H1, 2026-Y (closed): the monthly, half-year and annual indicators,
-  including the evaluations (评议), final.
+  final (the evaluations (评议) come from the evaluation demo's rounds).
 
 So for every leaf the latest collection period with scoring entries (the one the
 scoring loader reads) is complete. 2025 (the closed scheme) has one closed period per
@@ -352,11 +352,11 @@ def _set_status(period: CollectionPeriod, status: str) -> None:
 
 
 def scored_leaves(scheme: Scheme, kind: str) -> list[Indicator]:
-    """The scheme's leaves with a scoring method and this data period, evaluations
-    included (their ratings are entered as entries too)."""
+    """The scheme's leaves with a scoring method and this data period; evaluations come
+    from the evaluation demo's rounds, bonus–penalty items from the ledger."""
     return list(
         Indicator.objects.filter(scheme=scheme, period=kind, children__isnull=True)
-        .exclude(kind=IndicatorKind.BONUS_PENALTY)
+        .exclude(kind__in=[IndicatorKind.BONUS_PENALTY, IndicatorKind.EVALUATION])
         .exclude(method="")
         .select_related("owner")
         .order_by("sort_order", "code")

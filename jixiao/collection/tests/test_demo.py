@@ -24,6 +24,7 @@ S = EntryStatus
 
 
 def build() -> None:
+    from jixiao.evaluation import demo as evaluation_demo
     from jixiao.scheme import demo as scheme_demo
 
     district = org_demo.build()
@@ -31,6 +32,8 @@ def build() -> None:
     with acting_as(User.objects.get(username="office")):
         scheme_demo.build_demo(district)
         demo.build_demo(district)
+        # The evaluation leaves' entries come from the evaluation demo's rounds.
+        evaluation_demo.build_demo(district)
 
 
 @pytest.mark.django_db
