@@ -19,7 +19,7 @@ from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record, record_create, record_update, snapshot
 from jixiao.collection import evidence as evidence_files
-from jixiao.collection import leaf, notifications
+from jixiao.collection import hooks, leaf, notifications
 from jixiao.collection.models import (
     CollectionPeriod,
     DeadlineException,
@@ -214,6 +214,7 @@ def save_rows(
             result.conflicts[slot.key] = str(conflict)
             continue
         result.saved.append(saved)
+    hooks.announce_saved([e.pk for e in result.saved])
     return result
 
 

@@ -1,0 +1,43 @@
+"""Announce, don't reach: points where higher apps plug into data collection.
+
+Collection never imports the apps that listen (verification's implausible-entry flags
+subscribe in their AppConfig.ready()). Each hook runs inside the caller's transaction.
+
+    entries_saved        (entry ids) after the grid or an upload saved drafts
+    approval_blockers    (entries) → {entry id: Chinese reason it may not be approved yet}
+    entry_notes          (entry ids) → {entry id: [Chinese notes to show beside the row]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+EntriesSaved = Callable[[Sequence[int]], None]
+ApprovalBlockers = Callable[[Sequence[Any]], dict[int, str]]
+EntryNotes = Callable[[Sequence[int]], dict[int, list[str]]]
+
+entries_saved: list[EntriesSaved] = []
+approval_blockers: list[ApprovalBlockers] = []
+entry_notes: list[EntryNotes] = []
+
+
+def announce_saved(entry_ids: Sequence[int]) -> None:
+    if entry_ids:
+        for listener in entries_saved:
+            listener(entry_ids)
+
+
+def blockers(entries: Sequence[Any]) -> dict[int, str]:
+    result: dict[int, str] = {}
+    for check in approval_blockers:
+        result.update(check(entries))
+    return result
+
+
+def notes(entry_ids: Sequence[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {}
+    for source in entry_notes:
+        for pk, items in source(entry_ids).items():
+            result.setdefault(pk, []).extend(items)
+    return result
