@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "jixiao.scheme",
     "jixiao.collection",
     "jixiao.scoring",
+    "jixiao.verification",
 ]
 
 MIDDLEWARE = [

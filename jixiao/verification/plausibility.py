@@ -1,0 +1,113 @@
+"""Is an entry plausible? Pure statistics over plain numbers (no ORM).
+
+An entry is compared on its indicator's *normalised input* — the completion ratio for
+completion-type methods (实际/目标), the growth rate for year-on-year growth, the raw
+number otherwise — with:
+
+- hard rules: a negative number where the indicator counts things; a completion ratio
+  above the ceiling (default 300%);
+- its own history: the same indicator last year (or, without one, the previous period)
+  — a change beyond the jump factor (default ×3 up or ÷3 down);
+- its peers (same indicator, same period, same unit category): a robust z-score
+  |x − median| / (1.4826 × MAD) above k (default 5), with at least `min_peers` peers.
+
+Each finding is one sentence in plain Chinese, e.g. "较上年增长 480%，同类单位中位数 12%".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+RATIO_METHODS = frozenset({"completion", "schedule_progress"})
+GROWTH_METHODS = frozenset({"yoy_growth"})
+PERCENT_METHODS = RATIO_METHODS | GROWTH_METHODS
+MAD_SCALE = 1.4826  # makes the MAD comparable to a standard deviation for normal data
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    ceiling: float = 3.0  # completion ratio above this is implausible (300%)
+    jump_factor: float = 3.0  # more than ×3 or less than ÷3 of last year / last period
+    mad_k: float = 5.0  # robust z-score beyond which an entry stands out from its peers
+    min_peers: int = 5
+    allow_negative: bool = False
+
+
+DEFAULTS = Thresholds()
+
+
+def normalise(
+    method: str, value: Decimal | float | None, reference: Decimal | float | None
+) -> float | None:
+    """The number an entry is compared on (None when it cannot be computed)."""
+    if value is None:
+        return None
+    if method in PERCENT_METHODS:
+        if reference is None or float(reference) == 0:
+            return None
+        ratio = float(value) / float(reference)
+        return ratio - 1 if method in GROWTH_METHODS else ratio
+    return float(value)
+
+
+def _fmt(method: str, x: float) -> str:
+    if method in PERCENT_METHODS:
+        return f"{x * 100:.0f}%"
+    return f"{x:.4f}".rstrip("0").rstrip(".")
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def assess(
+    method: str,
+    value: Decimal | float | None,
+    reference: Decimal | float | None,
+    *,
+    previous: tuple[str, float] | None = None,
+    peers: Sequence[float] = (),
+    thresholds: Thresholds = DEFAULTS,
+) -> list[str]:
+    """Reasons (Chinese) why this entry looks implausible; [] when it does not.
+
+    `previous` is (label, normalised value) of the unit's own earlier figure, label
+    "上年" or "上期"; `peers` the normalised values of the category's other units."""
+    t = thresholds
+    reasons: list[str] = []
+    if value is not None and float(value) < 0 and not t.allow_negative:
+        reasons.append(f"数值为负数（{_fmt('', float(value))}），该指标不应为负")
+    x = normalise(method, value, reference)
+    if x is None:
+        return reasons
+    if method in RATIO_METHODS and x > t.ceiling:
+        reasons.append(f"完成率 {_pct(x)}，超过上限 {_pct(t.ceiling)}")
+    median: float | None = None
+    spread = 0.0
+    if len(peers) >= t.min_peers:
+        array = np.asarray(peers, dtype=float)
+        median = float(np.median(array))
+        spread = MAD_SCALE * float(np.median(np.abs(array - median)))
+    peer_note = f"，同类单位中位数 {_fmt(method, median)}" if median is not None else ""
+    if previous is not None:
+        label, before = previous
+        # Growth rates can be negative: compare them on the growth factor (1 + rate).
+        a, b = (x + 1, before + 1) if method in GROWTH_METHODS else (x, before)
+        if a > 0 and b > 0:
+            factor = a / b
+            if factor > t.jump_factor:
+                reasons.append(f"较{label}增长 {_pct(factor - 1)}{peer_note}")
+            elif factor < 1 / t.jump_factor:
+                reasons.append(f"较{label}下降 {_pct(1 - factor)}{peer_note}")
+    if median is not None and spread > 0:
+        z = abs(x - median) / spread
+        if z > t.mad_k:
+            reasons.append(
+                f"{_fmt(method, x)} 明显偏离同类单位（中位数 {_fmt(method, median)}，"
+                f"稳健 Z 值 {z:.1f}，阈值 {t.mad_k:g}）"
+            )
+    return reasons
