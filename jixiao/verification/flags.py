@@ -9,7 +9,7 @@ a flag whose reasons change after acknowledgment must be acknowledged again.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.utils import timezone
@@ -110,7 +110,7 @@ def assess_entries(entry_ids: Sequence[int]) -> dict[int, list[str]]:
     return result
 
 
-def _previous(e: dict[str, Any], method: str, rows: list[Any]) -> tuple[str, float] | None:
+def _previous(e: Mapping[str, Any], method: str, rows: list[Any]) -> tuple[str, float] | None:
     earlier = sorted((r for r in rows if r[0] < e["period__starts_on"]), key=lambda r: r[0])
     last_year = _last_year_code(e["period__code"])
     for _starts, code, value, reference in earlier:
@@ -163,6 +163,11 @@ def notes_for(entry_ids: Sequence[int]) -> dict[int, list[str]]:
     for pk, reasons, acknowledged in EntryFlag.objects.filter(entry_id__in=entry_ids).values_list(
         "entry_id", "reasons", "acknowledged_at"
     ):
-        prefix = _("已确认的异常提示") if acknowledged else _("异常提示")
-        result[pk] = [f"{prefix}：{'；'.join(reasons)}"]
+        text = "；".join(reasons)
+        if acknowledged:
+            result[pk] = [_("异常提示（已确认）：%(r)s") % {"r": text}]
+        else:
+            result[pk] = [
+                _("异常提示：%(r)s。审核通过前须在“异常数据”页填写审核说明确认。") % {"r": text}
+            ]
     return result

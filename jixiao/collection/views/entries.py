@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.audit.records import record
-from jixiao.collection import actions, leaf
+from jixiao.collection import actions, hooks, leaf
 from jixiao.collection.evidence import EvidenceRejected, attach
 from jixiao.collection.forms import AnswerForm, EvidenceForm, RecheckForm
 from jixiao.collection.ledger import events_visible_to
@@ -59,6 +59,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "collection/entry_detail.html",
         {
             "entry": entry,
+            "notes": hooks.notes([entry.pk]).get(entry.pk, []),
             "points": points,
             "outcome": outcome,
             "fields": fields,

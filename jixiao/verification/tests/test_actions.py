@@ -48,7 +48,8 @@ def test_a_draw_covers_every_department_and_records_seed_and_population(
     departments = set(check.items.values_list("entry__department", flat=True))
     assert departments == {world.direct.owner_id, world.other.owner_id}
     assert check.population_size == 6  # drafts are not checked
-    assert check.seed == 11 and len(check.population_fingerprint) == 64
+    assert check.seed == 11
+    assert len(check.population_fingerprint) == 64
     assert AuditEvent.objects.filter(
         object_type="verification.spotcheck", action=AuditAction.CREATE
     ).exists()
@@ -152,8 +153,10 @@ def test_a_confirmed_correction_changes_the_score_and_explains_itself(
     assert entry.value == D("5")
     explained = explain_result(result)
     reason = explained.entries[entry.pk].reason
-    assert "察访核验更正" in reason and inspector.display_name in reason
-    assert "现场核实仅完成 5 项" in reason and office.display_name in reason
+    assert "察访核验更正" in reason
+    assert inspector.display_name in reason
+    assert "现场核实仅完成 5 项" in reason
+    assert office.display_name in reason
 
 
 def test_a_dismissed_correction_leaves_the_entry_alone(
