@@ -125,8 +125,17 @@ def _previous(e: Mapping[str, Any], method: str, rows: list[Any]) -> tuple[str, 
     return None
 
 
+CHUNK = 2000  # keeps every IN (...) under SQLite's variable limit on big uploads
+
+
 def flag_entries(entry_ids: Sequence[int]) -> None:
     """Assess saved entries and keep their flags (hook of collection's saves)."""
+    ids = sorted(set(entry_ids))
+    for start in range(0, len(ids), CHUNK):
+        _flag_chunk(ids[start : start + CHUNK])
+
+
+def _flag_chunk(entry_ids: Sequence[int]) -> None:
     found = assess_entries(entry_ids)
     existing = {f.entry_id: f for f in EntryFlag.objects.filter(entry_id__in=list(found))}
     clear = [pk for pk, reasons in found.items() if not reasons and pk in existing]
