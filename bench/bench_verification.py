@@ -24,8 +24,10 @@ from bench.province import generate_province
 from jixiao.verification import plausibility, sampling
 
 
-def population(units: int, leaves: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def population(units: int, leaves: int) -> tuple[np.ndarray, ...]:
+    """(ids, strata, flagged, normalised x, previous, peer group, ratio, raw)."""
     province = generate_province(units=units, categories=40, leaves=leaves)
+    xs, groups, ratios = [], [], []
     kinds: dict[str, int] = {}
     ids, strata = [], []
     serial = 0
@@ -40,11 +42,24 @@ def population(units: int, leaves: int) -> tuple[np.ndarray, np.ndarray, np.ndar
             kind = kinds.setdefault(node.kind, len(kinds))
             department = position % 300
             ids.append(np.arange(serial, serial + n, dtype=np.int64))
+            first = next(iter(column.fields.values()))
+            if hasattr(first, "digits"):  # a number column (fixed point)
+                values = first.values.astype(np.float64) / 10**first.digits
+            else:  # grades: no number to compare
+                values = np.full(len(column.reported), np.nan)
+            values = values[column.reported]
+            xs.append(values)
+            groups.append(np.full(n, len(groups), dtype=np.int64))
+            ratios.append(np.full(n, node.method in plausibility.RATIO_METHODS))
             strata.append(np.full(n, kind * 1000 + department, dtype=np.int64))
             serial += n
     all_ids = np.concatenate(ids)
-    flagged = np.random.default_rng(5).random(len(all_ids)) < 0.02
-    return all_ids, np.concatenate(strata), flagged
+    rng = np.random.default_rng(5)
+    flagged = rng.random(len(all_ids)) < 0.02
+    x = np.concatenate(xs)
+    previous = x * rng.normal(1.0, 0.2, len(x))  # last year's figure
+    ratio = np.concatenate(ratios)
+    return all_ids, np.concatenate(strata), flagged, x, previous, np.concatenate(groups), ratio, x
 
 
 def main() -> None:
@@ -53,7 +68,7 @@ def main() -> None:
     parser.add_argument("--leaves", type=int, default=200)
     args = parser.parse_args()
     started = time.perf_counter()
-    ids, strata, flagged = population(args.units, args.leaves)
+    ids, strata, flagged, x, previous, group, ratio, raw = population(args.units, args.leaves)
     print(
         f"population: {len(ids):,} entries, {len(set(strata.tolist()))} strata "
         f"(generated in {time.perf_counter() - started:.1f} s)"
@@ -66,6 +81,15 @@ def main() -> None:
     print(
         f"draw 10%: {len(drawn.ids):,} entries, {drawn.strata} strata; "
         f"median {statistics.median(times):.3f} s, worst {max(times):.3f} s (target ≤ 1 s)"
+    )
+    times = []
+    for _ in range(3):
+        t = time.perf_counter()
+        mask = plausibility.flag_mask(x, previous, group, ratio, raw)
+        times.append(time.perf_counter() - t)
+    print(
+        f"flag all entries: {int(mask.sum()):,} flagged; "
+        f"median {statistics.median(times):.2f} s (target ≤ 10 s)"
     )
     peers = list(np.random.default_rng(2).normal(1.0, 0.1, 60))
     t = time.perf_counter()

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 
 RATIO_METHODS = frozenset({"completion", "schedule_progress"})
 GROWTH_METHODS = frozenset({"yoy_growth"})
@@ -111,3 +112,50 @@ def assess(
                 f"稳健 Z 值 {z:.1f}，阈值 {t.mad_k:g}）"
             )
     return reasons
+
+
+def flag_mask(
+    x: npt.NDArray[np.float64],
+    previous: npt.NDArray[np.float64],
+    group: npt.NDArray[np.int64],
+    ratio: npt.NDArray[np.bool_],
+    raw: npt.NDArray[np.float64],
+    thresholds: Thresholds = DEFAULTS,
+) -> npt.NDArray[np.bool_]:
+    """The same checks as `assess`, vectorised over a whole period or year (no reasons:
+    the flagged few are then assessed one by one for their sentences).
+
+    `x` normalised inputs (NaN when missing), `previous` the unit's earlier normalised
+    figure (NaN when none), `group` the peer group (indicator × category), `ratio`
+    whether the ceiling applies, `raw` the raw value (for the sign)."""
+    t = thresholds
+    flagged = (raw < 0) if not t.allow_negative else np.zeros(len(x), bool)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        flagged |= ratio & (x > t.ceiling)
+        factor = x / previous
+        ok = (x > 0) & (previous > 0)
+        flagged |= ok & ((factor > t.jump_factor) | (factor < 1 / t.jump_factor))
+    # Peer medians and MADs per group: one sort by (group, x), then positional medians.
+    valid = ~np.isnan(x)
+    idx = np.flatnonzero(valid)
+    order = idx[np.lexsort((x[idx], group[idx]))]
+    g, v = group[order], x[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    sizes = np.diff(np.r_[starts, len(g)])
+    median = _segment_median(v, starts, sizes)
+    deviation = np.abs(v - np.repeat(median, sizes))
+    by_dev = np.lexsort((deviation, np.repeat(np.arange(len(starts)), sizes)))
+    mad = MAD_SCALE * _segment_median(deviation[by_dev], starts, sizes)
+    enough = np.repeat((sizes > t.min_peers) & (mad > 0), sizes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        outlier = enough & (deviation / np.repeat(mad, sizes) > t.mad_k)
+    flagged[order[outlier]] = True
+    return flagged
+
+
+def _segment_median(
+    values: npt.NDArray[np.float64], starts: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    lower = values[starts + (sizes - 1) // 2]
+    upper = values[starts + sizes // 2]
+    return (lower + upper) / 2

@@ -44,3 +44,17 @@ def test_peers_are_only_compared_with_enough_of_them() -> None:
 
 def test_an_ordinary_entry_raises_nothing() -> None:
     assert assess("completion", 98, 100, previous=("上年", 0.9), peers=PEERS) == []
+
+
+def test_the_vectorised_pass_flags_what_the_one_by_one_check_flags() -> None:
+    import numpy as np
+
+    from jixiao.verification.plausibility import flag_mask
+
+    x = np.array([1.0, 1.05, 0.95, 1.1, 0.9, 1.02, 4.8, 0.98, 1.0, np.nan])
+    previous = np.array([1.0] * 8 + [0.2, np.nan])
+    group = np.zeros(10, np.int64)
+    ratio = np.ones(10, bool)
+    mask = flag_mask(x, previous, group, ratio, x * 100)
+    # 480%: ceiling and peers; 1.0 after 0.2 last year: a fivefold jump.
+    assert mask.tolist() == [False] * 6 + [True, False, True, False]
