@@ -50,8 +50,11 @@ def build_demo(district: Any) -> None:
 def _findings(check: SpotCheck, office: User, inspector: User) -> None:
     items = list(
         check.items.select_related("entry__indicator", "entry__department")
-        .filter(entry__indicator__method="direct", entry__value__gte=2)
-        .exclude(entry__status=EntryStatus.RECHECK_REQUESTED)
+        .filter(
+            entry__indicator__method__in=["completion", "schedule_progress", "tiered"],
+            entry__value__gt=0,
+            entry__status__in=actions.CORRECTABLE,
+        )
         .order_by("entry_id")[:4]
     )
     with acting_as(inspector):
@@ -61,13 +64,17 @@ def _findings(check: SpotCheck, office: User, inspector: User) -> None:
             )
         for item in items[2:4]:
             value = item.entry.value or Decimal(0)
+            found = (value * Decimal("0.8")).quantize(Decimal("0.01"))
+            raw = {"value": str(found)}
+            if item.entry.reference is not None:
+                raw["reference"] = str(item.entry.reference)
             actions.record_finding(
                 inspector,
                 item,
                 accurate=False,
                 note="现场台账与报送数据不一致。",
-                raw={"value": str(value - 1)},
-                reason=f"现场核实原始记录，实际应得 {value - 1} 分，报送 {value} 分依据不足。",
+                raw=raw,
+                reason=f"现场核实原始记录，实际完成 {found}，报送 {value:f} 依据不足。",
             )
     corrections = [item.correction for item in items[2:4]]
     if corrections:

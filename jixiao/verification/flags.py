@@ -30,6 +30,7 @@ def thresholds_for(indicator_ids: Sequence[int]) -> dict[int, plausibility.Thres
             jump_factor=float(row.jump_factor) if row.jump_factor is not None else d.jump_factor,
             mad_k=float(row.mad_k) if row.mad_k is not None else d.mad_k,
             min_peers=d.min_peers,
+            min_gap=d.min_gap,
             allow_negative=row.allow_negative,
         )
     return result

@@ -9,7 +9,8 @@ number otherwise — with:
 - its own history: the same indicator last year (or, without one, the previous period)
   — a change beyond the jump factor (default ×3 up or ÷3 down);
 - its peers (same indicator, same period, same unit category): a robust z-score
-  |x − median| / (1.4826 × MAD) above k (default 5), with at least `min_peers` peers.
+  |x − median| / (1.4826 × MAD) above k (default 5), with at least `min_peers` peers,
+  and x at least `min_gap` (20%) away from the median.
 
 Each finding is one sentence in plain Chinese, e.g. "较上年增长 480%，同类单位中位数 12%".
 """
@@ -35,6 +36,9 @@ class Thresholds:
     jump_factor: float = 3.0  # more than ×3 or less than ÷3 of last year / last period
     mad_k: float = 5.0  # robust z-score beyond which an entry stands out from its peers
     min_peers: int = 5
+    # Peers that agree closely (a tight MAD) must not flag a small difference: an outlier
+    # also differs from the median by more than this share of it.
+    min_gap: float = 0.2
     allow_negative: bool = False
 
 
@@ -106,7 +110,7 @@ def assess(
                 reasons.append(f"较{label}下降 {_pct(1 - factor)}{peer_note}")
     if median is not None and spread > 0:
         z = abs(x - median) / spread
-        if z > t.mad_k:
+        if z > t.mad_k and abs(x - median) > t.min_gap * abs(median):
             reasons.append(
                 f"{_fmt(method, x)} 明显偏离同类单位（中位数 {_fmt(method, median)}，"
                 f"稳健 Z 值 {z:.1f}，阈值 {t.mad_k:g}）"
@@ -148,7 +152,11 @@ def flag_mask(
     mad = MAD_SCALE * _segment_median(deviation[by_dev], starts, sizes)
     enough = np.repeat((sizes > t.min_peers) & (mad > 0), sizes)
     with np.errstate(invalid="ignore", divide="ignore"):
-        outlier = enough & (deviation / np.repeat(mad, sizes) > t.mad_k)
+        outlier = (
+            enough
+            & (deviation / np.repeat(mad, sizes) > t.mad_k)
+            & (deviation > t.min_gap * np.abs(np.repeat(median, sizes)))
+        )
     flagged[order[outlier]] = True
     return flagged
 
