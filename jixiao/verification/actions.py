@@ -351,7 +351,7 @@ def _apply(user: User, correction: Correction) -> None:
     note = _("察访核验更正：%(inspector)s 核验不属实，绩效办 %(office)s 确认；理由：%(reason)s") % {
         "inspector": inspector.display_name if inspector else "",
         "office": user.display_name,
-        "reason": correction.reason,
+        "reason": correction.reason.rstrip("。"),
     }
     correction.score_before = entry.score
     entry.value, entry.reference, entry.grade = (

@@ -74,7 +74,7 @@ def _findings(check: SpotCheck, office: User, inspector: User) -> None:
                 accurate=False,
                 note="现场台账与报送数据不一致。",
                 raw=raw,
-                reason=f"现场核实原始记录，实际完成 {found}，报送 {value:f} 依据不足。",
+                reason=f"现场核实原始记录，实际完成 {found}，报送 {value.normalize():f} 依据不足。",
             )
     corrections = [item.correction for item in items[2:4]]
     if corrections:
