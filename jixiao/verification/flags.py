@@ -44,7 +44,9 @@ def _last_year_code(code: str) -> str:
 def assess_entries(entry_ids: Sequence[int]) -> dict[int, list[str]]:
     """Reasons per entry id (entries with none are included with [])."""
     entries = list(
-        Entry.objects.filter(pk__in=entry_ids).values(
+        Entry.objects.filter(pk__in=entry_ids)
+        .order_by()  # Entry's default ordering would join three tables for nothing
+        .values(
             "pk",
             "period_id",
             "period__code",
@@ -64,9 +66,9 @@ def assess_entries(entry_ids: Sequence[int]) -> dict[int, list[str]]:
     periods = {e["period_id"] for e in entries}
     indicators = {e["indicator_id"] for e in entries}
     peers = list(
-        Entry.objects.filter(period_id__in=periods, indicator_id__in=indicators).values_list(
-            "period_id", "indicator_id", "unit_id", "value", "reference"
-        )
+        Entry.objects.filter(period_id__in=periods, indicator_id__in=indicators)
+        .order_by()
+        .values_list("period_id", "indicator_id", "unit_id", "value", "reference")
     )
     years = {e["period__scheme__year_id"] for e in entries}
     category = {
@@ -76,12 +78,16 @@ def assess_entries(entry_ids: Sequence[int]) -> dict[int, list[str]]:
         )
     }
     history: dict[tuple[int, str], list[tuple[Any, str, Any, Any]]] = defaultdict(list)
-    for row in Entry.objects.filter(
-        unit_id__in={e["unit_id"] for e in entries},
-        indicator__code__in={e["indicator__code"] for e in entries},
-        period__starts_on__lt=max(e["period__starts_on"] for e in entries),
-    ).values_list(
-        "unit_id", "indicator__code", "period__starts_on", "period__code", "value", "reference"
+    for row in (
+        Entry.objects.filter(
+            unit_id__in={e["unit_id"] for e in entries},
+            indicator__code__in={e["indicator__code"] for e in entries},
+            period__starts_on__lt=max(e["period__starts_on"] for e in entries),
+        )
+        .order_by()
+        .values_list(
+            "unit_id", "indicator__code", "period__starts_on", "period__code", "value", "reference"
+        )
     ):
         history[(row[0], row[1])].append(row[2:])
     limits = thresholds_for(list(indicators))
