@@ -37,6 +37,7 @@ from jixiao.verification.models import (
     Correction,
     CorrectionStatus,
     EntryFlag,
+    FlagThreshold,
     InspectionPhoto,
     ItemStatus,
     SpotCheck,
@@ -396,3 +397,36 @@ def acknowledge_flag(user: User, flag: EntryFlag, note: str) -> EntryFlag:
             reason=_("确认异常提示：%(n)s") % {"n": flag.note},
         )
     return flag
+
+
+def set_threshold(
+    user: User,
+    indicator: Any,
+    *,
+    ceiling: Decimal | None,
+    jump_factor: Decimal | None,
+    mad_k: Decimal | None,
+    allow_negative: bool,
+) -> FlagThreshold:
+    """Tune one indicator's implausible-entry checks (blank: the default)."""
+    if user.role != Role.OFFICE:
+        raise TransitionRefused(_("只有绩效办可以设置异常提示阈值。"))
+    for value in (ceiling, jump_factor, mad_k):
+        if value is not None and value <= 0:
+            raise TransitionRefused(_("阈值须大于 0。"))
+    if jump_factor is not None and jump_factor <= 1:
+        raise TransitionRefused(_("跳变倍数须大于 1。"))
+    fields = ["ceiling", "jump_factor", "mad_k", "allow_negative"]
+    with transaction.atomic():
+        row, created = FlagThreshold.objects.select_for_update().get_or_create(indicator=indicator)
+        before = None if created else snapshot(row, fields)
+        row.ceiling, row.jump_factor, row.mad_k = ceiling, jump_factor, mad_k
+        row.allow_negative = allow_negative
+        row.save()
+        record(
+            AuditAction.CREATE if created else AuditAction.UPDATE,
+            row,
+            before=before,
+            after=snapshot(row, fields),
+        )
+    return row

@@ -14,6 +14,7 @@ def nav_items(user: Any) -> list[NavItem]:
             NavItem(_("察访核验"), "verification:index", "binoculars", 36),
             NavItem(_("核验结果"), "verification:results", "clipboard-data", 37),
             NavItem(_("异常数据"), "verification:flags", "exclamation-triangle", 38),
+            NavItem(_("异常提示阈值"), "verification:thresholds", "sliders", 39),
         ]
     if user.role == Role.INSPECTOR:
         return [NavItem(_("察访核验"), "verification:index", "binoculars", 30)]

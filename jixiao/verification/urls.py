@@ -15,5 +15,6 @@ urlpatterns = [
     path("items/<int:pk>/<str:kind>/<int:file_pk>/", views.item_file, name="item_file"),
     path("results/", views.results_page, name="results"),
     path("flags/", views.flags_page, name="flags"),
+    path("thresholds/", views.thresholds, name="thresholds"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
 ]

@@ -25,7 +25,14 @@ from jixiao.verification.access import (
     checks_visible_to,
     items_visible_to,
 )
-from jixiao.verification.models import Correction, EntryFlag, InspectionPhoto, ItemStatus
+from jixiao.verification.models import (
+    Correction,
+    EntryFlag,
+    FlagThreshold,
+    InspectionPhoto,
+    ItemStatus,
+)
+from jixiao.verification.plausibility import DEFAULTS
 
 ROLES = (Role.OFFICE, Role.INSPECTOR, Role.DEPARTMENT)
 
@@ -260,4 +267,46 @@ def flags_page(request: HttpRequest) -> HttpResponse:
         request,
         "verification/flags.html",
         {"flags": Paginator(flags, 100).get_page(request.GET.get("page"))},
+    )
+
+
+def _optional(text: str | None) -> Decimal | None:
+    text = (text or "").strip().rstrip("%")
+    return _decimal(text, Decimal(0)) if text else None
+
+
+@role_required(Role.OFFICE)
+def thresholds(request: HttpRequest) -> HttpResponse:
+    """Per-indicator thresholds of the implausible-entry checks (blank: the default)."""
+    from jixiao.scheme.models import Indicator
+
+    if request.method == "POST":
+        indicator = get_object_or_404(Indicator, pk=request.POST.get("indicator") or 0)
+        try:
+            ceiling = _optional(request.POST.get("ceiling"))
+            actions.set_threshold(
+                _user(request),
+                indicator,
+                ceiling=ceiling / 100 if ceiling is not None else None,
+                jump_factor=_optional(request.POST.get("jump_factor")),
+                mad_k=_optional(request.POST.get("mad_k")),
+                allow_negative=request.POST.get("allow_negative") == "1",
+            )
+        except TransitionRefused as error:
+            _refused(request, error)
+        else:
+            messages.success(request, _("已保存 %(i)s 的阈值。") % {"i": indicator.name})
+        return redirect("verification:thresholds")
+    return render(
+        request,
+        "verification/thresholds.html",
+        {
+            "rows": FlagThreshold.objects.select_related("indicator__scheme__year").order_by(
+                "-indicator__scheme__year__year", "indicator__code"
+            ),
+            "indicators": Indicator.objects.exclude(method="")
+            .select_related("scheme__year")
+            .order_by("-scheme__year__year", "code"),
+            "defaults": DEFAULTS,
+        },
     )

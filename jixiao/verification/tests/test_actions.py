@@ -231,3 +231,23 @@ def test_the_spot_check_row_is_unique_per_draw(world: World, office: User) -> No
     actions.draw_sample(office, world.period, fraction=D("1"), seed=1)
     actions.draw_sample(office, world.period, fraction=D("1"), seed=1)
     assert SpotCheck.objects.count() == 2
+
+
+def test_a_threshold_per_indicator_moves_the_ceiling(world: World, office: User) -> None:
+    from jixiao.verification.flags import assess_entries
+
+    entry = f.make_entry(world.period, world.completion, world.unit, value="250", reference="100")
+    assert assess_entries([entry.pk])[entry.pk] == []
+    actions.set_threshold(
+        office, world.completion, ceiling=D("2"), jump_factor=None, mad_k=None, allow_negative=False
+    )
+    assert assess_entries([entry.pk])[entry.pk] == ["完成率 250%，超过上限 200%"]
+    with pytest.raises(TransitionRefused, match="跳变倍数须大于 1"):
+        actions.set_threshold(
+            office,
+            world.completion,
+            ceiling=None,
+            jump_factor=D("1"),
+            mad_k=None,
+            allow_negative=False,
+        )

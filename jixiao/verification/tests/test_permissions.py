@@ -88,6 +88,7 @@ GET_VIEWS: dict[str, tuple[Callable[[Objects], str], dict[str, int]]] = {
         _expect({"office": 200}),
     ),
     "flags": (lambda o: reverse("verification:flags"), _expect({"office": 200})),
+    "thresholds": (lambda o: reverse("verification:thresholds"), _expect({"office": 200})),
 }
 
 
