@@ -1,6 +1,6 @@
 """Demo spot checks and flags, made through the app's own actions.
 
-* 2026-Q1: the office draws 5% of the reviewed entries (seed 20260401, every indicator
+* 2026-Q1: the office draws 8% of the reviewed entries (seed 20260401, every indicator
   type × department covered) for the inspector 孙强 (`inspector`). Four findings are
   recorded: two 属实, two 不属实 with corrections — one the office confirmed (the score
   changes and the explanation says so), one FGJ objected to, waiting for the office.
@@ -23,7 +23,7 @@ from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import slot_for
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.verification import actions, flags
-from jixiao.verification.models import SpotCheck
+from jixiao.verification.models import Correction, SpotCheck
 
 SEED = 20260401
 
@@ -38,7 +38,7 @@ def build_demo(district: Any) -> None:
         check = actions.draw_sample(
             office,
             q1,
-            fraction=Decimal("0.05"),
+            fraction=Decimal("0.08"),
             flag_weight=Decimal(3),
             seed=SEED,
             inspector=inspector,
@@ -48,21 +48,32 @@ def build_demo(district: Any) -> None:
 
 
 def _findings(check: SpotCheck, office: User, inspector: User) -> None:
-    items = list(
+    base = (
         check.items.select_related("entry__indicator", "entry__department")
         .filter(
-            entry__indicator__method__in=["completion", "schedule_progress", "tiered"],
+            entry__indicator__method__in=["completion", "schedule_progress", "tiered", "direct"],
             entry__value__gt=0,
             entry__status__in=actions.CORRECTABLE,
         )
-        .order_by("entry_id")[:4]
+        .order_by("entry_id")
     )
+    # The confirmed one on an indicator Q2 has no figures for, so that Q1 counts for it.
+    confirmed = base.exclude(entry__indicator__entries__period__code="2026-Q2").first()
+    # The objected one from a department with a demo account to object.
+    with_accounts = User.objects.filter(role="department").values("organization_id")
+    objected = (
+        base.exclude(pk=confirmed.pk if confirmed else None)
+        .filter(entry__department_id__in=with_accounts)
+        .first()
+    )
+    items = [i for i in (confirmed, objected) if i is not None]
+    accurate = check.items.exclude(pk__in=[i.pk for i in items]).order_by("entry_id")[:2]
     with acting_as(inspector):
-        for item in items[:2]:
+        for item in accurate:
             actions.record_finding(
                 inspector, item, accurate=True, note="现场查看台账和原始记录，与报送一致。"
             )
-        for item in items[2:4]:
+        for item in items:
             value = item.entry.value or Decimal(0)
             found = (value * Decimal("0.8")).quantize(Decimal("0.01"))
             raw = {"value": str(found)}
@@ -76,20 +87,25 @@ def _findings(check: SpotCheck, office: User, inspector: User) -> None:
                 raw=raw,
                 reason=f"现场核实原始记录，实际完成 {found}，报送 {value.normalize():f} 依据不足。",
             )
-    corrections = [item.correction for item in items[2:4]]
-    if corrections:
+    if confirmed is not None:
         with acting_as(office):
             actions.act_on_correction(
-                office, corrections[0], "confirm", "以现场核实的原始记录为准。"
+                office,
+                Correction.objects.get(item=confirmed),
+                "confirm",
+                "以现场核实的原始记录为准。",
             )
-    if len(corrections) > 1:
+    if objected is not None:
         department = User.objects.filter(
-            organization_id=corrections[1].item.entry.department_id, role="department"
+            organization_id=objected.entry.department_id, role="department"
         ).first()
         if department is not None:
             with acting_as(department):
                 actions.act_on_correction(
-                    department, corrections[1], "object", "另有补充台账在档案室，请再次核实。"
+                    department,
+                    Correction.objects.get(item=objected),
+                    "object",
+                    "另有补充台账在档案室，请再次核实。",
                 )
 
 
