@@ -62,7 +62,7 @@ def _findings(check: SpotCheck, office: User, inspector: User) -> None:
     # The objected one from a department with a demo account to object.
     with_accounts = User.objects.filter(role="department").values("organization_id")
     objected = (
-        base.exclude(pk=confirmed.pk if confirmed else None)
+        base.exclude(pk__in=[confirmed.pk] if confirmed else [])
         .filter(entry__department_id__in=with_accounts)
         .first()
     )
