@@ -95,26 +95,56 @@ def assess_entries(entry_ids: Sequence[int]) -> dict[int, list[str]]:
     for period_id, indicator_id, unit_id, value, reference in peers:
         by_slot[(period_id, indicator_id)].append((unit_id, value, reference))
     result: dict[int, list[str]] = {}
+    # A big batch (an upload) shares each peer group's median and MAD, computed once
+    # over the whole group (the entry included, which a group of dozens hardly notices).
+    shared: dict[tuple[int, int, Any], tuple[float, float] | None] | None = (
+        {} if len(entries) > SHARED_STATS_FROM else None
+    )
     for e in entries:
         method = e["indicator__method"] or ""
         year = e["period__scheme__year_id"]
         own_category = category.get((year, e["unit_id"]))
-        peer_values = [
-            x
-            for unit_id, value, reference in by_slot[(e["period_id"], e["indicator_id"])]
-            if unit_id != e["unit_id"] and category.get((year, unit_id)) == own_category
-            for x in [plausibility.normalise(method, value, reference)]
-            if x is not None
-        ]
+        limits_of = limits.get(e["indicator_id"], plausibility.DEFAULTS)
+        slot = by_slot[(e["period_id"], e["indicator_id"])]
+        stats: tuple[float, float] | None = None
+        peer_values: list[float] = []
+        if shared is not None:
+            key = (e["period_id"], e["indicator_id"], own_category)
+            if key not in shared:
+                group = _normalised(method, slot, category, year, own_category, None)
+                enough = len(group) > limits_of.min_peers
+                shared[key] = plausibility.robust(group) if enough else None
+            stats = shared[key]
+        else:
+            peer_values = _normalised(method, slot, category, year, own_category, e["unit_id"])
         result[e["pk"]] = plausibility.assess(
             method,
             e["value"],
             e["reference"],
             previous=_previous(e, method, history[(e["unit_id"], e["indicator__code"])]),
             peers=peer_values,
-            thresholds=limits.get(e["indicator_id"], plausibility.DEFAULTS),
+            thresholds=limits_of,
+            peer_stats=stats,
         )
     return result
+
+
+def _normalised(
+    method: str,
+    slot: list[tuple[int, Any, Any]],
+    category: dict[tuple[int, int], int],
+    year: int,
+    own_category: int | None,
+    leave_out: int | None,
+) -> list[float]:
+    """The normalised values of the slot's units in the category (minus `leave_out`)."""
+    return [
+        x
+        for unit_id, value, reference in slot
+        if unit_id != leave_out and category.get((year, unit_id)) == own_category
+        for x in [plausibility.normalise(method, value, reference)]
+        if x is not None
+    ]
 
 
 def _previous(e: Mapping[str, Any], method: str, rows: list[Any]) -> tuple[str, float] | None:
@@ -132,6 +162,7 @@ def _previous(e: Mapping[str, Any], method: str, rows: list[Any]) -> tuple[str, 
     return None
 
 
+SHARED_STATS_FROM = 200  # entries in one batch before peer statistics are shared
 CHUNK = 2000  # keeps every IN (...) under SQLite's variable limit on big uploads
 
 

@@ -77,11 +77,13 @@ def assess(
     previous: tuple[str, float] | None = None,
     peers: Sequence[float] = (),
     thresholds: Thresholds = DEFAULTS,
+    peer_stats: tuple[float, float] | None = None,
 ) -> list[str]:
     """Reasons (Chinese) why this entry looks implausible; [] when it does not.
 
     `previous` is (label, normalised value) of the unit's own earlier figure, label
-    "上年" or "上期"; `peers` the normalised values of the category's other units."""
+    "上年" or "上期"; `peers` the normalised values of the category's other units, or
+    `peer_stats` their (median, 1.4826 × MAD) already computed (big batches)."""
     t = thresholds
     reasons: list[str] = []
     if value is not None and float(value) < 0 and not t.allow_negative:
@@ -93,10 +95,10 @@ def assess(
         reasons.append(f"完成率 {_pct(x)}，超过上限 {_pct(t.ceiling)}")
     median: float | None = None
     spread = 0.0
-    if len(peers) >= t.min_peers:
-        array = np.asarray(peers, dtype=float)
-        median = float(np.median(array))
-        spread = MAD_SCALE * float(np.median(np.abs(array - median)))
+    if peer_stats is not None:
+        median, spread = peer_stats
+    elif len(peers) >= t.min_peers:
+        median, spread = robust(peers)
     peer_note = f"，同类单位中位数 {_fmt(method, median)}" if median is not None else ""
     if previous is not None:
         label, before = previous
@@ -116,6 +118,13 @@ def assess(
                 f"稳健 Z 值 {z:.1f}，阈值 {t.mad_k:g}）"
             )
     return reasons
+
+
+def robust(values: Sequence[float]) -> tuple[float, float]:
+    """(median, 1.4826 × MAD) of some values."""
+    array = np.asarray(values, dtype=float)
+    median = float(np.median(array))
+    return median, MAD_SCALE * float(np.median(np.abs(array - median)))
 
 
 def flag_mask(

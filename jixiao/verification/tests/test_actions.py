@@ -251,3 +251,17 @@ def test_a_threshold_per_indicator_moves_the_ceiling(world: World, office: User)
             mad_k=None,
             allow_negative=False,
         )
+
+
+def test_a_big_batch_shares_peer_statistics_and_still_catches_the_typo(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jixiao.verification import flags
+
+    _peers(world)
+    entry = f.make_entry(world.period, world.completion, world.unit, value="480", reference="100")
+    one_by_one = flags.assess_entries([entry.pk])[entry.pk]
+    monkeypatch.setattr(flags, "SHARED_STATS_FROM", 0)
+    shared = flags.assess_entries([entry.pk])[entry.pk]
+    assert shared[0] == one_by_one[0] == "完成率 480%，超过上限 300%"
+    assert "明显偏离同类单位" in shared[-1]
