@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,13 +163,23 @@ def _previous(e: Mapping[str, Any], method: str, rows: list[Any]) -> tuple[str, 
     return None
 
 
+BACKGROUND_FROM = 5000  # entries saved at once before flagging moves to a task
 SHARED_STATS_FROM = 200  # entries in one batch before peer statistics are shared
 CHUNK = 2000  # keeps every IN (...) under SQLite's variable limit on big uploads
 
 
-def flag_entries(entry_ids: Sequence[int]) -> None:
-    """Assess saved entries and keep their flags (hook of collection's saves)."""
+def flag_entries(entry_ids: Sequence[int], *, background: bool = True) -> None:
+    """Assess saved entries and keep their flags (hook of collection's saves).
+
+    A batch above BACKGROUND_FROM (a province-scale upload) is assessed by a Celery task
+    once the upload commits, so the upload itself stays within its time budget; the
+    flags appear a few seconds later (before anyone can review what was just saved)."""
     ids = sorted(set(entry_ids))
+    if background and len(ids) > BACKGROUND_FROM:
+        from jixiao.verification import tasks
+
+        transaction.on_commit(lambda: tasks.flag_entries.delay(ids))
+        return
     for start in range(0, len(ids), CHUNK):
         _flag_chunk(ids[start : start + CHUNK])
 

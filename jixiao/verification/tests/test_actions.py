@@ -265,3 +265,18 @@ def test_a_big_batch_shares_peer_statistics_and_still_catches_the_typo(
     shared = flags.assess_entries([entry.pk])[entry.pk]
     assert shared[0] == one_by_one[0] == "完成率 480%，超过上限 300%"
     assert "明显偏离同类单位" in shared[-1]
+
+
+def test_a_province_scale_batch_is_flagged_by_a_task_after_commit(
+    world: World, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
+) -> None:
+    from jixiao.verification import flags
+
+    entry = f.make_entry(world.period, world.completion, world.unit, value="480", reference="100")
+    monkeypatch.setattr(flags, "BACKGROUND_FROM", 0)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        flags.flag_entries([entry.pk])
+    assert not EntryFlag.objects.filter(entry=entry).exists()
+    for callback in callbacks:
+        callback()
+    assert EntryFlag.objects.get(entry=entry).reasons == ["完成率 480%，超过上限 300%"]
