@@ -118,6 +118,8 @@ INSTALLED_APPS = [
     "jixiao.collection",
     # Before scoring: its demo publishes the evaluation rounds the scoring demo counts.
     "jixiao.evaluation",
+    # Before scoring: its demo corrects 2026-Q1 data before the demo results are computed.
+    "jixiao.verification",
     "jixiao.scoring",
     "jixiao.analysis",
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("org/", include("jixiao.org.urls")),
     path("scheme/", include("jixiao.scheme.urls")),
     path("collection/", include("jixiao.collection.urls")),
+    path("verification/", include("jixiao.verification.urls")),
     path("scoring/", include("jixiao.scoring.urls")),
     path("analysis/", include("jixiao.analysis.urls")),
     path("evaluation/", include("jixiao.evaluation.urls")),

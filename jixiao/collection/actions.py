@@ -214,6 +214,7 @@ def save_rows(
             result.conflicts[slot.key] = str(conflict)
             continue
         result.saved.append(saved)
+    hooks.announce_saved([e.pk for e in result.saved])
     return result
 
 

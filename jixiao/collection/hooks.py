@@ -1,21 +1,55 @@
-"""Checks that higher apps hang on collection's writes (announce, don't reach).
+"""Announce, don't reach: points where higher apps plug into data collection.
 
-`before_submit` runs, inside the submission's transaction, every check registered with
-`on_submit` (e.g. the evaluation app's forced distribution of qualitative scores). A
-check refuses by raising `TransitionRefused`; it may also write (a ledger event), which
-commits or rolls back with the submission.
+Collection never imports the apps that listen; they subscribe in their AppConfig.ready()
+(verification's implausible-entry flags) or at import (evaluation's forced distribution).
+Each hook runs inside the caller's transaction.
+
+    entries_saved        (entry ids) after the grid or an upload saved drafts
+    approval_blockers    (entries) → {entry id: Chinese reason it may not be approved yet}
+    entry_notes          (entry ids) → {entry id: [Chinese notes to show beside the row]}
+    on_submit            (user, period, entries) before a submission; a check refuses by
+                         raising `TransitionRefused` and may write (a ledger event), which
+                         commits or rolls back with the submission
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from jixiao.accounts.models import User
 from jixiao.collection.models import CollectionPeriod, Entry
 
+EntriesSaved = Callable[[Sequence[int]], None]
+ApprovalBlockers = Callable[[Sequence[Any]], dict[int, str]]
+EntryNotes = Callable[[Sequence[int]], dict[int, list[str]]]
 SubmitCheck = Callable[[User, CollectionPeriod, Sequence[Entry]], None]
 
+entries_saved: list[EntriesSaved] = []
+approval_blockers: list[ApprovalBlockers] = []
+entry_notes: list[EntryNotes] = []
 _submit_checks: list[SubmitCheck] = []
+
+
+def announce_saved(entry_ids: Sequence[int]) -> None:
+    if entry_ids:
+        for listener in entries_saved:
+            listener(entry_ids)
+
+
+def blockers(entries: Sequence[Any]) -> dict[int, str]:
+    result: dict[int, str] = {}
+    for check in approval_blockers:
+        result.update(check(entries))
+    return result
+
+
+def notes(entry_ids: Sequence[int]) -> dict[int, list[str]]:
+    result: dict[int, list[str]] = {}
+    for source in entry_notes:
+        for pk, items in source(entry_ids).items():
+            result.setdefault(pk, []).extend(items)
+    return result
 
 
 def on_submit(check: SubmitCheck) -> SubmitCheck:

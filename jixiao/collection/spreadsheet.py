@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import build_event, event_row, jsonable, record_rows
-from jixiao.collection import leaf
+from jixiao.collection import hooks, leaf
 from jixiao.collection.actions import EDITABLE, ENTRY_FIELDS, ensure_can_enter
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import Slot, department_slots
@@ -486,6 +486,7 @@ def _write(
         )
         # COPY on PostgreSQL: the province-scale upload writes 100,000 audit rows.
         record_rows([*events, event_row(summary)])
+        hooks.announce_saved([e.pk for e in changed] + list(created_ids))
     report.created = len(creates)
     report.updated = len(changed)
 

@@ -33,7 +33,7 @@ from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import build_event, record_many
-from jixiao.collection import leaf, notifications
+from jixiao.collection import hooks, leaf, notifications
 from jixiao.collection.models import (
     NOT_YET_SCORED,
     BonusPenaltyEvent,
@@ -140,19 +140,27 @@ def _resolve(
     status_label: str,
     action: str,
     actors: set[str],
+    *,
+    act_label: Callable[[str], str] | None = None,
+    actor_label: Callable[[str], str] | None = None,
 ) -> Rule:
+    """The rule for (status, action) and one of `actors`; TransitionRefused otherwise.
+    Other apps' tables (spot-check corrections) pass their own labels."""
     for actor in sorted(actors):
         rule = table.get((status, action, actor))
         if rule is not None:
             return rule
-    label = Act(action).label
+    label = act_label(action) if act_label else str(Act(action).label)
     allowed = [a for (st, act, a) in table if st == status and act == action]
     if allowed:
-        who = "、".join(str(Actor(a).label) for a in allowed)
+        who = "、".join(actor_label(a) if actor_label else str(Actor(a).label) for a in allowed)
         raise TransitionRefused(_("只有%(who)s可以执行“%(act)s”。") % {"who": who, "act": label})
     raise TransitionRefused(
         _("“%(status)s”状态的数据不能执行“%(act)s”。") % {"status": status_label, "act": label}
     )
+
+
+resolve = _resolve
 
 
 def available_actions(user: User, entry: Entry) -> list[str]:
@@ -189,6 +197,8 @@ class EntryTransition:
         self.hook = hook
         self._points: dict[int, tuple[Decimal | None, int | None]] = {}
         self._rules: dict[int, Rule] = {}
+        # Reasons other apps give for holding an approval (e.g. an unacknowledged flag).
+        self._blocked: dict[int, str] | None = None
 
     # -- check -----------------------------------------------------------------
 
@@ -242,6 +252,12 @@ class EntryTransition:
         if not outcome.ok:
             raise TransitionRefused(where + "；".join(outcome.errors))
 
+    def _guard_approve(self, entry: Entry) -> None:
+        blocked = self._blocked if self._blocked is not None else hooks.blockers([entry])
+        if entry.pk in blocked:
+            where = f"{entry.indicator.code} · {entry.unit.name}："
+            raise TransitionRefused(where + blocked[entry.pk])
+
     def _guard_request_recheck(self, entry: Entry) -> None:
         deadline = recheck_deadline(entry)
         if deadline is None or self.now > deadline:
@@ -270,6 +286,8 @@ class EntryTransition:
                 .order_by("pk")
             )
             self._points = points_of(locked)
+            if self.action == Act.APPROVE:
+                self._blocked = hooks.blockers(locked)
             targets: list[tuple[Entry, str]] = []
             refused: list[str] = []
             for entry in locked:

@@ -12,7 +12,7 @@ from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.audit.records import record
 from jixiao.audit.render import compare
 from jixiao.audit.render import render as render_audit
-from jixiao.collection import actions, leaf
+from jixiao.collection import actions, hooks, leaf
 from jixiao.collection.basis import score_basis
 from jixiao.collection.evidence import EvidenceRejected, attach
 from jixiao.collection.forms import AnswerForm, EvidenceForm, RecheckForm
@@ -73,6 +73,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "collection/entry_detail.html",
         {
             "entry": entry,
+            "notes": hooks.notes([entry.pk]).get(entry.pk, []),
             "points": basis.points,
             "outcome": outcome,
             "basis": basis,

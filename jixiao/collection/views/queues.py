@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from jixiao.accounts.roles import Role
-from jixiao.collection import leaf
+from jixiao.collection import hooks, leaf
 from jixiao.collection.ledger import events_visible_to
 from jixiao.collection.models import (
     BonusPenaltyStatus,
@@ -48,6 +48,10 @@ def _filtered(
 
 
 def _rows(entries: list[Entry]) -> list[tuple[Entry, list[str]]]:
+    # Notes other apps attach (implausible-entry flags) show beside each entry.
+    notes = hooks.notes([e.pk for e in entries])
+    for e in entries:
+        e.notes = notes.get(e.pk, [])  # type: ignore[attr-defined]
     return [
         (e, [f"{f.label} {fmt(getattr(e, f.column))}" for f in leaf.input_fields(e.indicator)])
         for e in entries

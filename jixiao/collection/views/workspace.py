@@ -20,7 +20,7 @@ from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
-from jixiao.collection import actions, leaf, spreadsheet
+from jixiao.collection import actions, hooks, leaf, spreadsheet
 from jixiao.collection.forms import UploadForm
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus, EvidenceFile
 from jixiao.collection.scope import Slot, access_period, department_slots
@@ -58,6 +58,7 @@ class GridRow:
     outcome: leaf.Outcome | None = None
     errors: list[str] = field(default_factory=list)
     conflict: str = ""
+    notes: list[str] = field(default_factory=list)  # e.g. implausible-entry flags
     evidence: int = 0
 
     @property
@@ -239,7 +240,9 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
                 for name in [k for k in posted if k.startswith(prefix + ".")]:
                     posted.pop(name)
     rows = _rows(period, own, user, window_open, posted)
+    notes = hooks.notes([r.entry.pk for r in rows if r.entry is not None])
     for row in rows:
+        row.notes = notes.get(row.entry.pk, []) if row.entry is not None else []
         row.errors = errors.get(row.slot.key, [])
         row.conflict = conflicts.get(row.slot.key, "")
         if row.conflict:

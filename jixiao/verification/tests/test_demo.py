@@ -1,0 +1,60 @@
+"""The demo district has a spot check worth looking at (load_demo once per module)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, TestCase
+from django.urls import reverse
+
+from jixiao.accounts.models import User
+from jixiao.collection.models import EntryStatus
+from jixiao.core.testing import login
+from jixiao.scoring.models import RunStatus, ScoreRun
+from jixiao.scoring.views_support import explain_result
+from jixiao.verification import actions
+from jixiao.verification.models import Correction, CorrectionStatus, EntryFlag, SpotCheck
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock(), transaction.atomic():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("load_demo", quiet=True)
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_demo_draw_covers_every_stratum_and_redraws_the_same(demo: None) -> None:
+    check = SpotCheck.objects.get()
+    assert check.items.count() >= check.strata
+    assert actions.redraw(check) == (True, True)
+
+
+@pytest.mark.django_db
+def test_one_correction_is_confirmed_into_the_published_score_and_one_objected_to(
+    demo: None,
+) -> None:
+    confirmed = Correction.objects.get(status=CorrectionStatus.CONFIRMED)
+    assert Correction.objects.filter(status=CorrectionStatus.OBJECTED).count() == 1
+    run = ScoreRun.objects.get(year__year=2026, status=RunStatus.PUBLISHED)
+    entry = confirmed.item.entry
+    result = run.results.get(unit=entry.unit)
+    assert "察访核验更正" in explain_result(result).entries[entry.pk].reason
+
+
+@pytest.mark.django_db
+def test_flagged_entries_wait_in_the_review_queue(demo: None) -> None:
+    flagged = EntryFlag.objects.filter(entry__status=EntryStatus.SUBMITTED)
+    assert flagged.exists()
+    office = User.objects.get(username="office")
+    page = login(Client(), office).get(reverse("collection:review_queue"))
+    assert "异常提示" in page.content.decode()
+    inspector = User.objects.get(username="inspector")
+    home = login(Client(), inspector).get("/")
+    assert "察访核验" in home.content.decode()
