@@ -101,6 +101,8 @@ def build_department_accounts() -> list[User]:
                     is_org_leader=leader,
                 )
                 created.append(
-                    create_user(user, DEMO_PASSWORD, reason="演示数据：为数据采集单位开通账号")
+                    create_user(
+                        admin, user, DEMO_PASSWORD, reason="演示数据：为数据采集单位开通账号"
+                    )
                 )
     return created

@@ -115,10 +115,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
                     line.at,
                     safe_cell(line.actor),
                     safe_cell(line.organization),
-                    e.ip_address or "",
+                    safe_cell(e.ip_address or ""),
                     safe_cell(line.action),
                     safe_cell(line.object_type),
-                    e.object_id,
+                    safe_cell(e.object_id),
                     safe_cell(line.object),
                     safe_cell(
                         "；".join(f"{c.label}：{c.before}" for c in line.changes if c.before)
