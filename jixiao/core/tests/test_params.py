@@ -76,9 +76,9 @@ def test_a_malformed_integer_in_a_form_is_not_found_or_ignored(
 ) -> None:
     client = login(Client(), office)
     assert client.post(reverse("scoring:compute"), {"year": bad}).status_code == 404
-    # The batch PDF is a long job: a malformed category means every category, not a crash.
+    # The batch PDF is a long job: a malformed category is not found, never a crash.
     response = client.post(reverse("scoring:cards_pdf", args=[run.pk]), {"category": bad})
-    assert response.status_code == 302
+    assert response.status_code == 404
     response = client.post(reverse("scoring:audience", args=[run.pk]), {"version": bad})
     assert response.status_code == 302
     run.refresh_from_db()
