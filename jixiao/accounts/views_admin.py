@@ -21,6 +21,7 @@ from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.audit.records import snapshot
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.permissions import role_required
+from jixiao.core.values import text_problem
 
 # Both admins use these pages, each for the accounts its duty covers (accounts/policy.py):
 # the system admin for ordinary accounts, the security admin for the admin accounts.
@@ -91,6 +92,8 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         reason = request.POST.get("reason", "").strip()
         if not reason:
             form.add_error(None, _("请填写变更原因。"))
+        elif problem := text_problem(reason):
+            form.add_error(None, _("变更原因%(e)s") % {"e": problem})
         elif form.is_valid():
             try:
                 actions.update_user(

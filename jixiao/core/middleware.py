@@ -32,12 +32,15 @@ class ChineseFirstLocaleMiddleware:
         return response
 
 
-class RefuseNulInQueryMiddleware:
-    """A query string with a NUL character is refused with a Chinese 400.
+class RefuseNulMiddleware:
+    """NUL characters get a Chinese 400, never a 500.
 
-    No search box or filter needs one, and PostgreSQL cannot compare text with it (the
-    search would end in a 500). Form fields are checked by their forms and by the value
-    door (`core.values.clean_text`), which answer field by field.
+    A query string with one is refused before any view runs: no search box or filter
+    needs one, and PostgreSQL cannot compare text with it. Posted fields are answered
+    field by field by the forms and the value door (`core.values.clean_text`); as a net
+    under every view that reads a field straight from `request.POST`, PostgreSQL's
+    refusal to store a NUL (psycopg raises ValueError before the statement is sent, and
+    the view's transaction rolls back) becomes the same Chinese 400.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -47,8 +50,16 @@ class RefuseNulInQueryMiddleware:
         if any(
             "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
         ):
-            message = _("查询参数含有不可见的控制字符，请删除后重试。")
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": message}, status=400)
-            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+            return _refusal(request, _("查询参数含有不可见的控制字符，请删除后重试。"))
         return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, ValueError) and "NUL (0x00)" in str(exception):
+            return _refusal(request, _("提交的内容含有不可见的控制字符，请删除后重试。"))
+        return None
+
+
+def _refusal(request: HttpRequest, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400)
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
