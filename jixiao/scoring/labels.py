@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from jixiao.scoring.engine import methods as m
 from jixiao.scoring.engine import results as r
@@ -219,3 +220,104 @@ def method_text(method: str, params: Mapping[str, Any] | None) -> str:
     """'按次扣分（每次扣 2 分，最低 4 分）'."""
     detail = params_text(method, params)
     return f"{method_label(method)}（{detail}）" if detail else method_label(method)
+
+
+# Formulas, explanations and cap notes the engine builds on the fly (engine/methods.py
+# evaluators, engine/caps.py, engine/explain.py): Chinese fragment (numbers as named
+# groups) -> translatable template. Order matters: longer fragments first.
+_N = r"-?\d+(?:\.\d+)?"
+_FORMULA_PATTERNS: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
+    (re.compile(pattern), template)
+    for pattern, template in (
+        (
+            r"未报送数据（缺少：(?P<fields>.*?)）→",
+            gettext_lazy("未报送数据（缺少：%(fields)s）→"),
+        ),
+        (rf"录入得分 (?P<n>{_N})", gettext_lazy("录入得分 %(n)s")),
+        (
+            rf"实际值 (?P<a>{_N}) ≤ 0，满分 (?P<p>{_N})",
+            gettext_lazy("实际值 %(a)s ≤ 0，满分 %(p)s"),
+        ),
+        (rf" 低于 (?P<z>{_N})，得 0", gettext_lazy(" 低于 %(z)s，得 0")),
+        (r" 未达到任何档位，得 0", gettext_lazy(" 未达到任何档位，得 0")),
+        (
+            r"(?P<n>\d+)个单位中第(?P<rank>\d+)名",
+            gettext_lazy("%(n)s个单位中第%(rank)s名"),
+        ),
+        (r"，超出名次表", gettext_lazy("，超出名次表")),
+        (
+            rf"第(?P<rank>\d+)名：本单位值 (?P<v>{_N})、最优值 (?P<b>{_N})，折合得 0",
+            gettext_lazy("第%(rank)s名：本单位值 %(v)s、最优值 %(b)s，折合得 0"),
+        ),
+        (r"第(?P<rank>\d+)名 折合分：", gettext_lazy("第%(rank)s名 折合分：")),
+        (rf"本单位值 (?P<v>{_N}) ≤ 0，满分", gettext_lazy("本单位值 %(v)s ≤ 0，满分")),
+        (rf"最优值 (?P<b>{_N}) ≤ 0，折合得 0", gettext_lazy("最优值 %(b)s ≤ 0，折合得 0")),
+        (
+            rf"上年同期为 0、本期 (?P<c>{_N}) > 0，满分",
+            gettext_lazy("上年同期为 0、本期 %(c)s > 0，满分"),
+        ),
+        (
+            rf"上年同期为 0、本期 (?P<c>{_N}) ≤ 0，得 0",
+            gettext_lazy("上年同期为 0、本期 %(c)s ≤ 0，得 0"),
+        ),
+        (r"计划进度为 0（尚无计划任务），满分", gettext_lazy("计划进度为 0（尚无计划任务），满分")),
+        (
+            rf"增量 (?P<i>{_N}) ≤ 0，贡献率为 0，得 0",
+            gettext_lazy("增量 %(i)s ≤ 0，贡献率为 0，得 0"),
+        ),
+        (
+            rf"贡献率 (?P<i>{_N}) ÷ (?P<t>{_N}) ≈ (?P<r>{_N})；",
+            gettext_lazy("贡献率 %(i)s ÷ %(t)s ≈ %(r)s；"),
+        ),
+        (r"（最大增量）", gettext_lazy("（最大增量）")),
+        (r"^等次 (?P<g>.+?) → ", gettext_lazy("等次 %(g)s → ")),
+        (
+            rf"应完成 (?P<s>\d+) ÷ (?P<b>{_N}) 项；",
+            gettext_lazy("应完成 %(s)s ÷ %(b)s 项；"),
+        ),
+        (
+            rf"加分 (?P<raw>{_N}) 分，按上限计 (?P<cap>{_N}) 分",
+            gettext_lazy("加分 %(raw)s 分，按上限计 %(cap)s 分"),
+        ),
+        (
+            rf"扣分 (?P<raw>{_N}) 分，按上限计 (?P<cap>{_N}) 分",
+            gettext_lazy("扣分 %(raw)s 分，按上限计 %(cap)s 分"),
+        ),
+        (rf"加分 (?P<raw>{_N}) 分", gettext_lazy("加分 %(raw)s 分")),
+        (rf"扣分 (?P<raw>{_N}) 分", gettext_lazy("扣分 %(raw)s 分")),
+        (r"无加扣分事项", gettext_lazy("无加扣分事项")),
+        (r"（上限 (?P<caps>[^）]*)）", gettext_lazy("（上限 %(caps)s）")),
+    )
+)
+
+# Full-width punctuation left between the translated fragments.
+_PUNCTUATION = {"，": ", ", "；": "; ", "：": ": ", "、": ", ", "（": " (", "）": ")"}
+
+
+def _is_chinese() -> bool:
+    language = get_language()
+    return not language or language.lower().startswith("zh")
+
+
+def _fill(template: Any, match: re.Match[str]) -> str:
+    groups = dict(match.groupdict())
+    if "fields" in groups:  # the missing input fields: each one an engine label
+        groups["fields"] = ", ".join(engine_text(f) for f in groups["fields"].split("、"))
+    return str(template) % groups
+
+
+def engine_formula(text: Any) -> str:
+    """An engine-built formula, explanation or cap note in the active language: the
+    Chinese UI shows it exactly as the engine wrote it; otherwise its known fragments are
+    translated (numbers kept) and anything unknown is left as it is."""
+    if not isinstance(text, str):
+        return "" if text is None else str(text)
+    if _is_chinese() or not text:
+        return text
+    if text in ENGINE_TEXT or any(p.match(text) for p, _t in _PATTERNS):
+        return engine_text(text)
+    for pattern, template in _FORMULA_PATTERNS:
+        text = pattern.sub(partial(_fill, template), text)
+    for chinese, english in _PUNCTUATION.items():
+        text = text.replace(chinese, english)
+    return re.sub(r"  +", " ", text).strip()

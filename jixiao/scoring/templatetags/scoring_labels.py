@@ -1,4 +1,5 @@
-"""`{{ value|engine }}`: the scoring engine's Chinese labels in the active language."""
+"""`{{ value|engine }}` and `{{ value|formula }}`: the scoring engine's Chinese labels and
+formulas in the active language."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import Any
 
 from django import template
 
-from jixiao.scoring.labels import engine_text
+from jixiao.scoring.labels import engine_formula, engine_text
 
 register = template.Library()
 
@@ -14,3 +15,9 @@ register = template.Library()
 @register.filter
 def engine(value: Any) -> str:
     return engine_text(value)
+
+
+@register.filter
+def formula(value: Any) -> str:
+    """An engine-built formula / explanation / cap note in the active language."""
+    return engine_formula(value)
