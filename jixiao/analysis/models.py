@@ -30,7 +30,11 @@ class Scenario(models.Model):
         verbose_name = _("模拟情景")
         verbose_name_plural = _("模拟情景")
         constraints = [
-            models.UniqueConstraint(fields=["run", "name"], name="scenario_name_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "name"],
+                name="scenario_name_per_run",
+                violation_error_message=_("这次计分已有同名的模拟情景，请换一个名称。"),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -64,7 +64,9 @@ class Job(models.Model):
         indexes = [models.Index(fields=("owner", "-created_at"))]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(progress__lte=100), name="core_job_progress_at_most_100"
+                condition=models.Q(progress__lte=100),
+                name="core_job_progress_at_most_100",
+                violation_error_message=_("任务进度不能超过100%，请填写0到100之间的数。"),
             )
         ]
 

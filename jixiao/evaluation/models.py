@@ -148,9 +148,19 @@ class RoundIndicator(models.Model):
     class Meta:
         ordering = ["indicator__sort_order", "indicator__code"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "indicator"], name="round_indicator_once"),
+            models.UniqueConstraint(
+                fields=["round", "indicator"],
+                name="round_indicator_once",
+                violation_error_message=_("这项指标已经加入本轮评议，不必重复添加。"),
+            ),
             # One round per indicator: two would both write its input.
-            models.UniqueConstraint(fields=["indicator"], name="indicator_in_one_round"),
+            models.UniqueConstraint(
+                fields=["indicator"],
+                name="indicator_in_one_round",
+                violation_error_message=_(
+                    "这项指标已由另一轮评议提供数据；一项指标只能属于一轮评议，请先从那一轮中移除。"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -194,7 +204,11 @@ class ReviewerGroup(models.Model):
     class Meta:
         ordering = ["sort_order", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "name"], name="group_name_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "name"],
+                name="group_name_per_round",
+                violation_error_message=_("本轮评议已有同名的评议组，请换一个名称。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,7 +229,13 @@ class GroupWeight(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["round_indicator", "group"], name="one_weight"),
+            models.UniqueConstraint(
+                fields=["round_indicator", "group"],
+                name="one_weight",
+                violation_error_message=_(
+                    "这个评议组在这项指标上已经设置了权重，请在原来的权重上修改。"
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -251,7 +271,14 @@ class Reviewer(models.Model):
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    code = models.CharField(_("评议码"), max_length=16, unique=True, null=True, blank=True)
+    code = models.CharField(
+        _("评议码"),
+        max_length=16,
+        unique=True,
+        null=True,
+        blank=True,
+        error_messages={"unique": _("这个评议码已被使用，请重新生成一个评议码。")},
+    )
     label = models.CharField(_("说明"), max_length=100, blank=True)
     cast_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     draft = models.JSONField(default=dict, blank=True)
@@ -266,6 +293,9 @@ class Reviewer(models.Model):
                 fields=["round", "user"],
                 condition=models.Q(user__isnull=False),
                 name="one_ballot_per_account",
+                violation_error_message=_(
+                    "这个账号已经是本轮的评议人；每个账号每轮只能投一票，不必重复添加。"
+                ),
             ),
         ]
 
@@ -303,7 +333,11 @@ class BallotScore(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["ballot", "round_indicator", "item", "unit"], name="one_score_per_cell"
+                fields=["ballot", "round_indicator", "item", "unit"],
+                name="one_score_per_cell",
+                violation_error_message=_(
+                    "这张评议票已经给这个单位的这一项打过分，请在原来的分数上修改。"
+                ),
             ),
         ]
 
@@ -315,7 +349,11 @@ class DistributionSetting(models.Model):
     """Forced distribution on a qualitative indicator that departments score in collection."""
 
     indicator = models.OneToOneField(
-        Indicator, on_delete=models.CASCADE, related_name="distribution", verbose_name=_("指标")
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="distribution",
+        verbose_name=_("指标"),
+        error_messages={"unique": _("这项指标已经有强制分布设置，请在原来的设置上修改。")},
     )
     policy = models.CharField(
         _("强制分布"),
@@ -379,6 +417,9 @@ class DistributionBreach(models.Model):
             models.UniqueConstraint(
                 fields=["period", "department", "indicator", "category"],
                 name="one_breach_per_submission_scope",
+                violation_error_message=_(
+                    "这个部门在本周期对这项指标、这个类别的强制分布违规已经记录过，不必重复记录。"
+                ),
             ),
         ]
 

@@ -41,7 +41,13 @@ class ServiceWindow(models.Model):
         verbose_name=_("单位"),
     )
     name = models.CharField(_("服务窗口"), max_length=100, blank=True)
-    code = models.CharField(_("评价码"), max_length=16, unique=True, default=new_window_code)
+    code = models.CharField(
+        _("评价码"),
+        max_length=16,
+        unique=True,
+        default=new_window_code,
+        error_messages={"unique": _("这个评价码已被其他服务窗口使用，请换一个评价码。")},
+    )
     # One service item per line, offered as an optional choice on the rating page.
     items = models.TextField(_("服务事项"), blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -52,7 +58,11 @@ class ServiceWindow(models.Model):
         verbose_name = _("服务窗口")
         verbose_name_plural = _("服务窗口")
         constraints = [
-            models.UniqueConstraint(fields=["unit", "name"], name="window_name_per_unit"),
+            models.UniqueConstraint(
+                fields=["unit", "name"],
+                name="window_name_per_unit",
+                violation_error_message=_("这个单位已有同名的服务窗口，请换一个名称。"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -90,7 +100,11 @@ class SatisfactionRating(models.Model):
         verbose_name_plural = _("满意度评价")
         constraints = [
             models.UniqueConstraint(
-                fields=["window", "device", "day"], name="one_rating_per_device_window_day"
+                fields=["window", "device", "day"],
+                name="one_rating_per_device_window_day",
+                violation_error_message=_(
+                    "您今天已经评价过这个窗口，感谢参与；同一窗口每天只能评价一次。"
+                ),
             ),
         ]
         indexes = [

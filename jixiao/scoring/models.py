@@ -393,7 +393,11 @@ class GapAcknowledgement(models.Model):
         verbose_name_plural = _("缺报确认")
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "unit", "indicator_code"], name="one_gap_ack_per_run_unit_leaf"
+                fields=["run", "unit", "indicator_code"],
+                name="one_gap_ack_per_run_unit_leaf",
+                violation_error_message=_(
+                    "本次计分已经确认过这个单位这项指标的缺报情况，请在原来的确认上修改。"
+                ),
             ),
         ]
 

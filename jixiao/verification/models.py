@@ -75,7 +75,11 @@ class SpotCheckItem(models.Model):
     class Meta:
         ordering = ["spot_check", "entry_id"]
         constraints = [
-            models.UniqueConstraint(fields=["spot_check", "entry"], name="one_item_per_entry"),
+            models.UniqueConstraint(
+                fields=["spot_check", "entry"],
+                name="one_item_per_entry",
+                violation_error_message=_("这条数据已经在本次抽样的核验事项中，不必重复添加。"),
+            ),
         ]
         verbose_name = _("核验事项")
         verbose_name_plural = _("核验事项")
@@ -94,7 +98,12 @@ class CorrectionStatus(models.TextChoices):
 class Correction(models.Model):
     """核验更正: what the inspector found instead of the entry's values."""
 
-    item = models.OneToOneField(SpotCheckItem, on_delete=models.CASCADE, related_name="correction")
+    item = models.OneToOneField(
+        SpotCheckItem,
+        on_delete=models.CASCADE,
+        related_name="correction",
+        error_messages={"unique": _("这个核验事项已经有一条更正，请在原来的更正上修改。")},
+    )
     value = models.DecimalField(
         _("更正数值"), max_digits=20, decimal_places=4, null=True, blank=True
     )
@@ -168,7 +177,10 @@ class FlagThreshold(models.Model):
     """Per-indicator thresholds of the implausible-entry checks (blank: the default)."""
 
     indicator = models.OneToOneField(
-        Indicator, on_delete=models.CASCADE, related_name="flag_threshold"
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="flag_threshold",
+        error_messages={"unique": _("这项指标已经设置了异常提示阈值，请在原来的设置上修改。")},
     )
     ceiling = models.DecimalField(
         _("完成率上限"), max_digits=8, decimal_places=4, null=True, blank=True
@@ -192,7 +204,12 @@ class FlagThreshold(models.Model):
 class EntryFlag(models.Model):
     """Why a saved entry looks implausible; a reviewer acknowledges it (with a note)."""
 
-    entry = models.OneToOneField(Entry, on_delete=models.CASCADE, related_name="flag")
+    entry = models.OneToOneField(
+        Entry,
+        on_delete=models.CASCADE,
+        related_name="flag",
+        error_messages={"unique": _("这条数据已经有异常提示，请在原来的提示上处理。")},
+    )
     reasons = models.JSONField(_("提示原因"), default=list)
     flagged_at = models.DateTimeField(default=timezone.now)
     acknowledged_by = models.ForeignKey(
