@@ -405,17 +405,25 @@ def test_two_servers_computing_the_same_year_at_once_store_one_version(
             )
             assert started.status_code == 302
             assert "/jobs/" in started.headers["Location"], started.headers["Location"]
-        wait_for(
-            lambda: (
-                cluster.query(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'"
-                )[0][0]
-                == 2
-            ),
-            60,
-            "both computations to wait for the year",
-        )
+        try:
+            wait_for(
+                lambda: (
+                    cluster.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock'"
+                    )[0][0]
+                    == 2
+                ),
+                60,
+                "both computations to wait for the year",
+            )
+        except AssertionError as error:
+            jobs = cluster.query("SELECT state, message FROM core_job")
+            waits = cluster.query(
+                "SELECT state, wait_event_type, left(query, 80) FROM pg_stat_activity "
+                "WHERE datname = current_database()"
+            )
+            raise AssertionError(f"{error}; jobs {jobs}; sessions {waits}") from None
     jobs = wait_for(
         lambda: (
             (
