@@ -210,6 +210,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Celery beat (one per deployment, `celery -A jixiao beat`): daily housekeeping.
+CELERY_BEAT_SCHEDULE = {
+    "prune-old-jobs": {"task": "jixiao.core.tasks.prune_old_jobs", "schedule": 24 * 3600},
+}
 
 # --- Accounts and login security (MLPS level 3, 等保三级) ---
 AUTH_USER_MODEL = "accounts.User"
