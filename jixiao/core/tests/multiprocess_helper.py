@@ -5,6 +5,7 @@ two entries awaiting review, an office account (with its second factor) and prin
 the test needs as JSON. `... probe` is a long-lived process holding its own per-process
 scoring cache, like a second worker or an embedded server: it reads one command a line
 from stdin and answers one JSON line (compute, approve <entry>, cache, totals <run>).
+`... compute` computes the year once and prints the run it stored or found.
 """
 
 from __future__ import annotations
@@ -96,5 +97,10 @@ if __name__ == "__main__":
     _setup()
     if sys.argv[1] == "seed":
         print(json.dumps(seed()))
+    elif sys.argv[1] == "compute":  # one computation of the year, as a server's job does
+        from jixiao.org.models import AssessmentYear
+        from jixiao.scoring.actions import compute_run
+
+        print(json.dumps({"run": compute_run(AssessmentYear.objects.get(year=2026)).pk}))
     else:
         probe()
