@@ -66,6 +66,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if env_bool("JIXIAO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers and Prometheus ask over plain HTTP inside the data centre.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -110,6 +112,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "csp",
+    "django_prometheus",
     "jixiao.core",
     "jixiao.audit",
     "jixiao.org",
@@ -125,6 +128,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Counts every request (django-prometheus); its pair sits just inside Axes below.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "jixiao.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +147,7 @@ MIDDLEWARE = [
     "django_ratelimit.middleware.RatelimitMiddleware",
     "jixiao.audit.middleware.AuditContextMiddleware",
     "jixiao.accounts.middleware.SecurityPolicyMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Axes must be last: it turns lockouts raised by the auth backend into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -208,6 +215,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Celery beat (one per deployment, `celery -A jixiao beat`): daily housekeeping.
+CELERY_BEAT_SCHEDULE = {
+    "prune-old-jobs": {"task": "jixiao.core.tasks.prune_old_jobs", "schedule": 24 * 3600},
+}
 
 # --- Accounts and login security (MLPS level 3, 等保三级) ---
 AUTH_USER_MODEL = "accounts.User"
@@ -265,7 +276,7 @@ USE_TZ = True
 
 # --- Static and uploaded files: all served by Jixiao, nothing from other hosts ---
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env_str("JIXIAO_STATIC_ROOT", str(DATA_DIR / "static")))
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
@@ -348,12 +359,36 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jixiao@localhost")
 JIXIAO_SITE_URL = env_str("JIXIAO_SITE_URL", "")  # e.g. https://jixiao.example.gov.cn
 
+# --- Logs and metrics ---
+# Every line carries the request id (core/request_id.py; "-" outside a request). With
+# JIXIAO_LOG_JSON=1 (production: one JSON object per line, for the log collector) through
+# python-json-logger; otherwise readable text.
+LOG_JSON = env_bool("JIXIAO_LOG_JSON", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "jixiao.core.request_id.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_JSON else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+# /metrics (django-prometheus) answers these addresses, or a bearer token; nobody else.
+METRICS_ALLOWED_IPS = env_list("JIXIAO_METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = env_str("JIXIAO_METRICS_TOKEN")
 
 # --- Public satisfaction rating (docs/evaluation.md, docs/deployment.md) ---
 # Per address: beyond BURST ratings in 10 minutes new ones are quarantined for review;
@@ -367,8 +402,11 @@ PUBLIC_ONLY = env_bool("JIXIAO_PUBLIC_ONLY", False)
 if PUBLIC_ONLY:
     ROOT_URLCONF = "jixiao.urls_public"
     MIDDLEWARE = [
+        "jixiao.core.request_id.RequestIdMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "whitenoise.middleware.WhiteNoiseMiddleware",
         "django.middleware.common.CommonMiddleware",
+        "jixiao.core.middleware.RefuseNulMiddleware",
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "csp.middleware.CSPMiddleware",
     ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from jixiao.accounts.models import SecurityPolicy
 
-ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz")
+ALWAYS_ALLOWED = ("/static/", "/i18n/", "/healthz", "/metrics")
 
 
 class SecurityPolicyMiddleware:

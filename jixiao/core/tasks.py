@@ -73,3 +73,12 @@ def _finish(job_id: int, state: str, message: str) -> None:
     Job.objects.filter(pk=job_id).update(
         state=state, message=message[:300], finished_at=timezone.now()
     )
+
+
+@shared_task
+def prune_old_jobs() -> int:
+    """Run daily by Celery beat (CELERY_BEAT_SCHEDULE): finished jobs and their files go
+    after JIXIAO_JOB_KEEP_DAYS even when nobody starts a new job."""
+    from jixiao.core.actions import prune_jobs
+
+    return prune_jobs()

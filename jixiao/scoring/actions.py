@@ -73,6 +73,8 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
     Raises ScoringError (Chinese problems) when the scheme or the data cannot be scored.
     """
     started = time.perf_counter()
+    # The newest version before this computation read anything (see the guard below).
+    seen = ScoreRun.objects.filter(year=year).aggregate(n=Max("number"))["n"] or 0
     quarterly_rules = quarterly.year_rules(year)
     weights = quarterly.weights_of(quarterly_rules) if quarterly_rules is not None else None
     inputs = loader.load_year(year)
@@ -118,15 +120,27 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
         code: _digest(inputs.tree_json[code], rules.get(code, {}), layout, blob)
         for code, (blob, layout) in snapshots.items()
     }
+    fingerprint = loader.fingerprint(digests[c] for c in sorted(digests))
     with transaction.atomic():
+        # One computation per year at a time, across every app server and worker.
         AssessmentYear.objects.select_for_update().get(pk=year.pk)
-        number = (ScoreRun.objects.filter(year=year).aggregate(n=Max("number"))["n"] or 0) + 1
+        newest = ScoreRun.objects.filter(year=year).order_by("-number").first()
+        if (
+            newest is not None
+            and newest.number > seen
+            and newest.status == RunStatus.COMPUTED
+            and newest.fingerprint == fingerprint
+        ):
+            # Another process computed the same inputs while this one did (two clicks,
+            # two servers): that version is the result; a second identical one is noise.
+            return newest
+        number = (newest.number if newest is not None else 0) + 1
         published = ScoreRun.objects.filter(year=year, status=RunStatus.PUBLISHED).first()
         run = ScoreRun.objects.create(
             year=year,
             number=number,
             compared_with=published,
-            fingerprint=loader.fingerprint(digests[c] for c in sorted(digests)),
+            fingerprint=fingerprint,
             unit_count=len(inputs.unit_ids),
             missing_count=sum(len(u.missing) for c in result.categories.values() for u in c.units),
             note=note[:200],

@@ -1,0 +1,38 @@
+"""Gunicorn settings for a Jixiao app server (`gunicorn -c deploy/gunicorn.conf.py jixiao.wsgi`).
+
+Every figure can be overridden from the environment; the defaults suit a 4-core server
+behind nginx. Uploads hold a thread while their child process parses (see
+docs/deployment.md, "Uploads"), so threads, not workers, absorb them.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+worker_class = "gthread"
+# Longer than the slowest page (a province's ranking, an upload's parse, which is itself
+# capped at JIXIAO_PARSE_WALL_SECONDS = 180 s): a worker silent for this long is stuck
+# and is replaced. Long work (PDF batches, exports, recomputes) runs on Celery workers.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "200"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+# nginx keeps connections to us open; this must exceed nginx's keepalive_timeout upstream.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "75"))
+# Recycle workers now and then (with jitter, so not all at once) against slow leaks.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "500"))
+# Only nginx (on this host or the load balancer's address) may set X-Forwarded-*.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "warning")
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    """With PROMETHEUS_MULTIPROC_DIR set, workers share their counters through files in
+    it; a dead worker's gauges are dropped so /metrics sums the live ones only."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
