@@ -210,7 +210,7 @@ def record_finding(
         raise TransitionRefused(_("请填写核验说明。"))
     with transaction.atomic():
         item = (
-            SpotCheckItem.objects.select_for_update()
+            SpotCheckItem.objects.select_for_update(of=("self",))
             .select_related("entry__period__scheme", "entry__indicator", "entry__unit")
             .get(pk=item.pk)
         )
@@ -294,7 +294,7 @@ def act_on_correction(
         raise TransitionRefused(_("未知的操作。"))
     with transaction.atomic():
         correction = (
-            Correction.objects.select_for_update()
+            Correction.objects.select_for_update(of=("self",))
             .select_related("item__entry__department", "item__checked_by", "proposed_by")
             .get(pk=correction.pk)
         )
