@@ -22,6 +22,7 @@ from jixiao.analysis.report import category_report, run_summary
 from jixiao.analysis.scenarios import RULE_DEFAULTS, changes_from_form, evaluate_category
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.permissions import role_required
+from jixiao.core.values import strict_int
 from jixiao.scoring.access import access_run, visible_runs
 from jixiao.scoring.engine import METHODS
 from jixiao.scoring.engine.fragility import DECISION_LABELS, HINGE_POINTS
@@ -243,7 +244,7 @@ def save(request: HttpRequest, sid: int) -> HttpResponse:
                 scenario,
                 state.code,
                 changes,
-                expected_version=int(version) if version.isdigit() else -1,
+                expected_version=-1 if (v := strict_int(version)) is None else v,
                 reason=request.POST.get("reason", ""),
             )
         except EditConflict as error:

@@ -18,6 +18,7 @@ from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.core.forms import StyledForm
 from jixiao.core.permissions import role_required
+from jixiao.core.values import strict_int
 from jixiao.evaluation import satisfaction
 from jixiao.evaluation.public_models import RatingStatus, ServiceWindow
 from jixiao.org.models import AssessmentYear, Organization
@@ -108,7 +109,7 @@ def quarantine(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.OFFICE)
 def quarantine_review(request: HttpRequest) -> HttpResponse:
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    ids = [i for i in map(strict_int, request.POST.getlist("ids")) if i is not None]
     chosen = satisfaction.ratings_visible_to(_user(request)).filter(pk__in=ids)
     try:
         n = satisfaction.review_quarantined(

@@ -7,6 +7,7 @@ from django.shortcuts import render
 
 from jixiao.accounts.roles import Role
 from jixiao.core.permissions import role_required
+from jixiao.core.values import strict_int
 from jixiao.scoring.access import access_run
 from jixiao.scoring.models import ScoreRun
 from jixiao.scoring.versions import versions
@@ -14,8 +15,7 @@ from jixiao.scoring.views_support import run_diff
 
 
 def _run_param(request: HttpRequest, name: str) -> int | None:
-    value = request.GET.get(name, "")
-    return int(value) if value.isdigit() else None
+    return strict_int(request.GET.get(name))
 
 
 @role_required(Role.OFFICE)

@@ -18,6 +18,7 @@ from jixiao.audit.records import record
 from jixiao.collection.models import CollectionPeriod, EntryStatus, EvidenceFile
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.core.permissions import role_required
+from jixiao.core.values import strict_int
 from jixiao.verification import actions, results
 from jixiao.verification.access import (
     access_check,
@@ -76,10 +77,10 @@ def draw(request: HttpRequest) -> HttpResponse:
         fraction = _decimal(request.POST.get("percent"), Decimal(10)) / 100
         weight = _decimal(request.POST.get("flag_weight"), Decimal(1))
         seed_text = (request.POST.get("seed") or "").strip()
-        if seed_text and not seed_text.isdigit():
+        if seed_text and strict_int(seed_text) is None:
             raise TransitionRefused(_("随机种子须为非负整数。"))
         inspector = User.objects.filter(
-            pk=request.POST.get("inspector") or 0, role=Role.INSPECTOR
+            pk=strict_int(request.POST.get("inspector")) or 0, role=Role.INSPECTOR
         ).first()
         check = actions.draw_sample(
             _user(request),
@@ -223,9 +224,8 @@ def item_file(request: HttpRequest, pk: int, kind: str, file_pk: int) -> HttpRes
 @role_required(Role.OFFICE)
 def results_page(request: HttpRequest) -> HttpResponse:
     checks = checks_visible_to(_user(request))
-    period_id = request.GET.get("period") or ""
-    if period_id.isdigit():
-        checks = checks.filter(period_id=int(period_id))
+    if (period_id := strict_int(request.GET.get("period"))) is not None:
+        checks = checks.filter(period_id=period_id)
     if request.GET.get("format") == "xlsx":
         return results.xlsx_response(checks, _("察访核验结果"))
     return render(

@@ -133,3 +133,15 @@ def test_an_id_past_bigint_in_a_path_is_not_found(office: User) -> None:
         f"/scheme/{big}/",
     ):
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize("bad", ["²", "٣", "abc", str(2**70)])
+def test_the_newer_pages_take_malformed_integers_without_a_crash(
+    world: World, run: ScoreRun, office: User, bad: str
+) -> None:
+    client = login(Client(), office)
+    assert client.get(reverse("verification:results"), {"period": bad}).status_code == 200
+    compare = client.get(reverse("scoring:compare", args=[run.pk]), {"with": bad})
+    assert compare.status_code in (200, 404)
+    review = client.post(reverse("evaluation:quarantine_review"), {"ids": [bad], "do": "count"})
+    assert review.status_code in (200, 302)
