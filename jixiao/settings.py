@@ -218,6 +218,7 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Celery beat (one per deployment, `celery -A jixiao beat`): daily housekeeping.
 CELERY_BEAT_SCHEDULE = {
     "prune-old-jobs": {"task": "jixiao.core.tasks.prune_old_jobs", "schedule": 24 * 3600},
+    "fail-stalled-jobs": {"task": "jixiao.core.tasks.fail_stalled_jobs_task", "schedule": 5 * 60},
 }
 
 # --- Accounts and login security (MLPS level 3, 等保三级) ---
@@ -314,6 +315,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Long jobs' results (batch PDFs, exports) live in the default storage under MEDIA_ROOT;
 # finished jobs older than this are forgotten with their files.
 JIXIAO_JOB_KEEP_DAYS = env_int("JIXIAO_JOB_KEEP_DAYS", 7)
+# A running job with no progress report for this long lost its worker and is failed.
+JIXIAO_JOB_STALL_MINUTES = env_int("JIXIAO_JOB_STALL_MINUTES", 30)
 # Every uploaded file is parsed in a child process under these limits (core/sandbox.py);
 # a file that needs more is refused, never allowed to take the worker down.
 PARSE_CPU_SECONDS = env_int("JIXIAO_PARSE_CPU_SECONDS", 30)

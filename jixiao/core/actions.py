@@ -1,4 +1,4 @@
-"""Writes of the core app: starting a long job (see jixiao.core.jobs)."""
+"""Writes of the core app: starting, pruning and failing long jobs (see jixiao.core.jobs)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jixiao.audit.records import record_create
 from jixiao.core.jobs import runner_for
-from jixiao.core.models import FINISHED_STATES, Job
+from jixiao.core.models import FINISHED_STATES, Job, JobState
 
 
 def start_job(owner: Any, kind: str, title: str, params: dict[str, Any] | None = None) -> Job:
@@ -38,3 +39,23 @@ def prune_jobs(now: dt.datetime | None = None) -> int:
             job.result.delete(save=False)
     Job.objects.filter(pk__in=[job.pk for job in old]).delete()
     return len(old)
+
+
+def fail_stalled_jobs(now: dt.datetime | None = None, owner: Any = None) -> int:
+    """Fail running jobs that have not reported progress for JIXIAO_JOB_STALL_MINUTES:
+    their worker was restarted or killed, and the job would otherwise show 进行中 for
+    ever. Runners report at least every few seconds, so a live job is never caught; a
+    slow-but-alive runner that finishes after all still stores its result as done."""
+    minutes = settings.JIXIAO_JOB_STALL_MINUTES
+    cutoff = (now or timezone.now()) - dt.timedelta(minutes=minutes)
+    stalled = Job.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=cutoff)
+    if owner is not None:
+        stalled = stalled.owned_by(owner)
+    return stalled.update(
+        state=JobState.FAILED,
+        finished_at=now or timezone.now(),
+        message=_(
+            "任务已中断：后台处理进程超过 %(minutes)s 分钟没有进展（可能已重启），请重新发起。"
+        )
+        % {"minutes": minutes},
+    )
