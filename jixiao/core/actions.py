@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from jixiao.audit.records import record_create
@@ -17,12 +18,19 @@ from jixiao.core.models import FINISHED_STATES, Job, JobState
 
 def start_job(owner: Any, kind: str, title: str, params: dict[str, Any] | None = None) -> Job:
     """Record a job for `owner` and run it after commit (eagerly when embedded, on a
-    worker otherwise). Raises JobError for an unknown kind before anything is written."""
+    worker otherwise), in the language the owner is using now (an English user's export
+    has English headings). Raises JobError for an unknown kind before anything is written."""
     from jixiao.core.tasks import run_job
 
     runner_for(kind)
     with transaction.atomic():
-        job = Job.objects.create(owner=owner, kind=kind, title=title[:200], params=params or {})
+        job = Job.objects.create(
+            owner=owner,
+            kind=kind,
+            title=title[:200],
+            params=params or {},
+            language=get_language() or "",
+        )
         record_create(job)
         transaction.on_commit(lambda: run_job.delay(job.pk))
     prune_jobs()

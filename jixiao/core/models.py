@@ -43,6 +43,8 @@ class Job(models.Model):
     kind = models.CharField(_("任务类型"), max_length=40)
     title = models.CharField(_("任务"), max_length=200)
     params = models.JSONField(_("参数"), default=dict, blank=True)
+    # The owner's interface language when starting it: the worker writes files in it.
+    language = models.CharField(_("语言"), max_length=10, blank=True)
     state = models.CharField(
         _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
     )

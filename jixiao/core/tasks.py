@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jixiao.audit.context import acting_as
@@ -39,7 +39,7 @@ def run_job(job_id: int) -> str:
         Job.objects.filter(pk=job_id).update(**fields)
 
     try:
-        with acting_as(job.owner):
+        with acting_as(job.owner), translation.override(job.language or None):
             output = runner_for(job.kind)(job, report)
     except JobError as error:
         _finish(job_id, JobState.FAILED, str(error))

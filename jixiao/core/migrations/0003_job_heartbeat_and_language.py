@@ -14,4 +14,9 @@ class Migration(migrations.Migration):
             name="heartbeat_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="最近进展"),
         ),
+        migrations.AddField(
+            model_name="job",
+            name="language",
+            field=models.CharField(blank=True, max_length=10, verbose_name="语言"),
+        ),
     ]
