@@ -215,7 +215,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
-# Celery beat (one per deployment, `celery -A jixiao beat`): daily housekeeping.
+# Celery beat (one per deployment, `celery -A jixiao beat`): reminders and housekeeping.
+# Embedded (no Redis), one app server process runs the same entries in a thread instead
+# (jixiao.core.scheduler, started from jixiao/wsgi.py).
+JIXIAO_EMBEDDED_SCHEDULER = env_bool("JIXIAO_EMBEDDED_SCHEDULER", CELERY_TASK_ALWAYS_EAGER)
 CELERY_BEAT_SCHEDULE = {
     "prune-old-jobs": {"task": "jixiao.core.tasks.prune_old_jobs", "schedule": 24 * 3600},
     "fail-stalled-jobs": {"task": "jixiao.core.tasks.fail_stalled_jobs_task", "schedule": 5 * 60},
