@@ -35,10 +35,10 @@ def entries() -> dict[str, tuple[str, Any]]:
     """name → (task name, a Celery schedule object) for every beat entry."""
     result: dict[str, tuple[str, Any]] = {}
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        when = entry["schedule"]
+        when: Any = entry["schedule"]
         if isinstance(when, int | float | timedelta):
             when = every(when if isinstance(when, timedelta) else timedelta(seconds=when))
-        result[name] = (entry["task"], when)
+        result[name] = (str(entry["task"]), when)
     return result
 
 
