@@ -8,15 +8,12 @@ move through CORRECTION_TABLE with collection's transition resolver.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 import numpy as np
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,7 +24,7 @@ from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record, record_create, snapshot
 from jixiao.collection import leaf
-from jixiao.collection.evidence import EvidenceRejected, inspect_upload
+from jixiao.collection.evidence import EvidenceRejected, store_upload
 from jixiao.collection.models import NOT_YET_SCORED, CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import slot_for
 from jixiao.collection.workflow import Rule, TransitionRefused, resolve
@@ -170,27 +167,9 @@ def redraw(check: SpotCheck) -> tuple[bool, bool]:
 
 
 def _attach_photo(upload: Any, user: User, item: SpotCheckItem) -> InspectionPhoto:
-    """Through collection's evidence door (type by content, size), written on commit."""
-    data, mime, extension = inspect_upload(upload)
-    name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1]
-    photo = InspectionPhoto(
-        item=item,
-        original_name=name[:200],
-        content_type=mime,
-        extension=extension,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
-    )
-    photo.file.name = photo.file.field.generate_filename(photo, name)
-    photo.save()
-    record(AuditAction.CREATE, photo, after={"name": photo.original_name, "sha256": photo.sha256})
-    transaction.on_commit(partial(_write, photo.file.name, data))
-    return photo
-
-
-def _write(name: str, data: bytes) -> None:
-    InspectionPhoto._meta.get_field("file").storage.save(name, ContentFile(data))
+    """Through collection's evidence door: checked by content, written on commit, and
+    the row removed again if the file cannot be written."""
+    return store_upload(upload, user, InspectionPhoto, owner=str(item), item=item)
 
 
 def record_finding(
