@@ -28,8 +28,9 @@ from jixiao.collection.evidence import EvidenceRejected, store_upload
 from jixiao.collection.models import NOT_YET_SCORED, CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import slot_for
 from jixiao.collection.workflow import Rule, TransitionRefused, resolve
+from jixiao.scoring.engine.methods import SPOT_ACCURACY
 from jixiao.scoring.tasks import schedule_entry_recompute
-from jixiao.verification import sampling
+from jixiao.verification import accuracy, sampling
 from jixiao.verification.models import (
     Correction,
     CorrectionStatus,
@@ -76,6 +77,7 @@ def population(period: CollectionPeriod) -> tuple[Any, Any, Any, list[tuple[str,
     rows = list(
         Entry.objects.filter(period=period)
         .exclude(status__in=NOT_YET_SCORED)
+        .exclude(indicator__method=SPOT_ACCURACY)  # derived from the checks themselves
         .values_list("pk", "indicator__kind", "department_id")
         .order_by("pk")
     )
@@ -353,6 +355,21 @@ def _apply(user: User, correction: Correction) -> None:
         reason=note,
     )
     schedule_entry_recompute(entry.pk)
+
+
+# -- low accuracy as a deduction ---------------------------------------------------------
+
+
+def apply_accuracy_rule(user: User, period: CollectionPeriod) -> int:
+    """Write the scheme's 核验准确率 indicators' entries from the spot checks so far (see
+    `accuracy.py`); the working run recomputes the changed ones. Returns how many."""
+    if user.role != Role.OFFICE:
+        raise TransitionRefused(_("只有绩效办可以将核验准确率计入考核。"))
+    with transaction.atomic():
+        changed = accuracy.write_entries(period)
+        for entry in changed:
+            schedule_entry_recompute(entry.pk)
+    return len(changed)
 
 
 # -- flags ------------------------------------------------------------------------------

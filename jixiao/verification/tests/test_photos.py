@@ -16,6 +16,7 @@ from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.collection.models import EntryStatus
 from jixiao.collection.tests import factories as f
 from jixiao.collection.tests.conftest import World
+from jixiao.collection.workflow import TransitionRefused
 from jixiao.verification import actions
 from jixiao.verification.models import InspectionPhoto, ItemStatus, SpotCheckItem
 
@@ -46,7 +47,8 @@ def test_a_committed_photo_is_written_under_a_random_name(
     with django_capture_on_commit_callbacks(execute=True):
         actions.record_finding(inspector, item, accurate=True, note="一致", files=[_photo()])
     photo = InspectionPhoto.objects.get()
-    assert photo.file.name.startswith("verification/") and photo.file.name.endswith(".png")
+    assert photo.file.name.startswith("verification/")
+    assert photo.file.name.endswith(".png")
     assert "现场" not in photo.file.name
     assert (Path(settings.MEDIA_ROOT) / photo.file.name).read_bytes() == PNG
     assert AuditEvent.objects.filter(
@@ -84,7 +86,10 @@ def test_a_finding_that_rolls_back_leaves_no_photo_file(
 ) -> None:
     item = _item(world, office, inspector)
     fake = SimpleUploadedFile("说明.png", b"<html>no</html>")
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Exception):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(TransitionRefused, match="不支持的文件类型"),
+    ):
         actions.record_finding(inspector, item, accurate=True, note="一致", files=[_photo(), fake])
     assert callbacks == []
     assert not InspectionPhoto.objects.exists()
