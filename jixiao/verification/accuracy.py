@@ -79,13 +79,16 @@ def write_entries(period: CollectionPeriod) -> list[Entry]:
     for slot in slots_for(period, indicators):
         n, w = checked[slot.unit.pk], wrong[slot.unit.pk]
         raw = {"value": Decimal(w), "reference": Decimal(n)}
-        outcome = leaf.evaluate(slot.indicator, slot.points, None, raw, heavy_share=heavy)
+        basis = _(
+            "察访核验：截至%(period)s，核验本单位报送数据 %(n)d 条，不属实 %(w)d 条"
+            "（绩效办未采纳的更正按属实计）。"
+        ) % {"period": period.name, "n": n, "w": w}
+        outcome = leaf.evaluate(
+            slot.indicator, slot.points, None, raw, heavy_share=heavy, reason=basis
+        )
         if not outcome.ok or outcome.score is None:
             raise TransitionRefused(outcome.errors or [_("核验准确率无法计分。")])
-        reason = _(
-            "察访核验：截至%(period)s，核验本单位报送数据 %(n)d 条，不属实 %(w)d 条"
-            "（绩效办未采纳的更正按属实计）。%(formula)s"
-        ) % {"period": period.name, "n": n, "w": w, "formula": outcome.formula}
+        reason = basis + outcome.formula
         entry = existing.get(slot.key)
         if entry is None:
             entry = Entry(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("items/<int:pk>/correction/", views.correction_action, name="correction_action"),
     path("items/<int:pk>/<str:kind>/<int:file_pk>/", views.item_file, name="item_file"),
     path("results/", views.results_page, name="results"),
+    path("results/apply/", views.apply_accuracy, name="apply_accuracy"),
     path("flags/", views.flags_page, name="flags"),
     path("thresholds/", views.thresholds, name="thresholds"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),

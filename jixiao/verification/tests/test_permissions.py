@@ -156,3 +156,17 @@ def test_the_office_acknowledges_a_flag_from_the_flags_page(
     assert login(Client(), personas["dept"]).post(url, {"note": "x"}).status_code == 403
     client.post(url, {"note": "有批文"})
     assert EntryFlag.objects.get(entry=entry).note == "有批文"
+
+
+def test_only_the_office_applies_the_accuracy_rule(
+    world: World, objects: Objects, personas: dict[str, User]
+) -> None:
+    url = reverse("verification:apply_accuracy")
+    for who in PERSONAS:
+        if who == "office":
+            continue
+        response = login(Client(), personas[who]).post(url, {"period": world.period.pk})
+        assert response.status_code == 403, who
+    response = login(Client(), personas["office"]).post(url, {"period": world.period.pk})
+    assert response.status_code == 302  # refused in words: the scheme has no such indicator
+    assert login(Client(), personas["office"]).post(url, {"period": "x"}).status_code == 404
