@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.verification import views
+from jixiao.verification import views, views_duties
 
 app_name = "verification"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("flags/", views.flags_page, name="flags"),
     path("thresholds/", views.thresholds, name="thresholds"),
     path("flags/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("duties/", views_duties.duties_page, name="duties"),
+    path("duties/units/<int:unit_pk>/", views_duties.duty_unit, name="duty_unit"),
+    path("duties/<int:pk>/link/", views_duties.duty_link, name="duty_link"),
+    path("negative/", views_duties.negative_list, name="negative"),
+    path("negative/<int:pk>/record/", views_duties.negative_record, name="negative_record"),
 ]
