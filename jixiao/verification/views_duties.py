@@ -75,8 +75,8 @@ def duties_page(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _(
-                        "导入完成：新增 %(created)d 条，修改 %(updated)d 条，未变化 %(unchanged)d 条，"
-                        "删除 %(deleted)d 条。"
+                        "导入完成：新增 %(created)d 条，修改 %(updated)d 条，"
+                        "未变化 %(unchanged)d 条，删除 %(deleted)d 条。"
                     )
                     % counts,
                 )

@@ -91,7 +91,7 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_every_problem(
 def test_a_second_import_keeps_links_of_kept_numbers_and_drops_missing_ones(
     world: World, office: User
 ) -> None:
-    first, second, third = _three_duties(office, world)
+    _first, second, third = _three_duties(office, world)
     actions.link_duty(office, second, [world.direct.pk], second.version)
     counts, _errors = _import(
         office,
