@@ -183,7 +183,7 @@ def negative_list(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("已保存负面清单事项“%(n)s”。") % {"n": item.name})
                 return redirect(f"{reverse('verification:negative')}?year={year.year}")
     elif request.method == "POST":
-        return HttpResponse(status=405)
+        return HttpResponse(status=403)
     return render(
         request,
         "verification/negative.html",
