@@ -95,7 +95,7 @@ def write_entries(period: CollectionPeriod) -> list[Entry]:
                 period=period,
                 indicator=slot.indicator,
                 unit=slot.unit,
-                department_id=slot.indicator.owner_id,
+                department_id=slot.indicator.owner_id or 0,  # checked above
                 status=EntryStatus.FINAL,
                 entered_at=now,
                 submitted_at=now,

@@ -214,7 +214,7 @@ def negative_record(request: HttpRequest, pk: int) -> HttpResponse:
         for field, problems in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for problem in problems:
-                messages.error(request, f"{label}：{problem}" if label else problem)
+                messages.error(request, f"{label}：{problem}" if label else str(problem))
         return redirect(back)
     data = form.cleaned_data
     try:
