@@ -39,13 +39,15 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _year(request: HttpRequest) -> AssessmentYear:
+def _year(request: HttpRequest) -> AssessmentYear | None:
     wanted = int_param(request.GET, "year")
     year = AssessmentYear.objects.filter(year=wanted).first() if wanted is not None else None
-    year = year or AssessmentYear.current()
-    if year is None:
-        raise Http404
-    return year
+    return year or AssessmentYear.current()
+
+
+def _nothing_yet(request: HttpRequest, title: str, text: str) -> HttpResponse:
+    """A menu page opened before there is a year (or a scheme) to show."""
+    return render(request, "verification/nothing_yet.html", {"title": title, "text": text})
 
 
 # -- 三定 duties ---------------------------------------------------------------------------
@@ -54,6 +56,8 @@ def _year(request: HttpRequest) -> AssessmentYear:
 @role_required(Role.OFFICE)
 def duties_page(request: HttpRequest) -> HttpResponse:
     year = _year(request)
+    if year is None:
+        return _nothing_yet(request, _("三定职责对应"), _("还没有考核年度。"))
     if request.GET.get("format") == "xlsx":
         workbook = duties.coverage_workbook(year)
         record(AuditAction.EXPORT, None, after={"format": "xlsx", "what": _("三定职责覆盖情况")})
@@ -99,6 +103,8 @@ def duties_page(request: HttpRequest) -> HttpResponse:
 @role_required(Role.OFFICE)
 def duty_unit(request: HttpRequest, unit_pk: int) -> HttpResponse:
     year = _year(request)
+    if year is None:
+        raise Http404
     unit = get_object_or_404(
         Organization,
         pk=unit_pk,
@@ -144,13 +150,6 @@ def duty_link(request: HttpRequest, pk: int) -> HttpResponse:
 # -- the negative list ----------------------------------------------------------------------
 
 
-def _scheme(year: AssessmentYear) -> Scheme:
-    scheme = Scheme.objects.filter(year=year).first()
-    if scheme is None:
-        raise Http404
-    return scheme
-
-
 def _items_for(user: User, scheme: Scheme) -> QuerySet[NegativeItem]:
     items = NegativeItem.objects.filter(scheme=scheme).select_related("indicator__owner")
     if user.role == Role.DEPARTMENT:
@@ -162,7 +161,9 @@ def _items_for(user: User, scheme: Scheme) -> QuerySet[NegativeItem]:
 def negative_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     year = _year(request)
-    scheme = _scheme(year)
+    scheme = Scheme.objects.filter(year=year).first() if year is not None else None
+    if year is None or scheme is None:
+        return _nothing_yet(request, _("负面清单"), _("本年度还没有考核方案。"))
     edit = None
     if (pk := int_param(request.GET, "edit")) is not None and user.role == Role.OFFICE:
         edit = get_object_or_404(NegativeItem, pk=pk, scheme=scheme)

@@ -204,3 +204,10 @@ def test_the_coverage_export_has_a_sheet_per_view(
     assert rows[1][5] == "职责未覆盖"
     with django_assert_max_num_queries(20):
         client.get(reverse("verification:duties") + f"?year={world.scheme.year.year}")
+
+
+def test_before_there_is_a_year_the_pages_say_so(office: User, department: User) -> None:
+    duties_page = login(Client(), office).get(reverse("verification:duties"))
+    assert "还没有考核年度" in page_text(duties_page)
+    negative = login(Client(), department).get(reverse("verification:negative"))
+    assert "本年度还没有考核方案" in page_text(negative)
