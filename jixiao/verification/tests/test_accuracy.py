@@ -127,3 +127,20 @@ def test_only_the_office_applies_the_rule_and_only_with_a_rule_indicator(
         actions.apply_accuracy_rule(inspector, world.period)
     with pytest.raises(TransitionRefused, match="没有“核验准确率”"):
         actions.apply_accuracy_rule(office, world.period)
+
+
+def test_no_department_is_asked_to_type_the_rules_inputs(
+    world: World, office_org: Organization, department_org: Organization
+) -> None:
+    from jixiao.collection.scope import collected_indicators
+
+    rule = f.make_indicator(
+        world.scheme,
+        "C02",
+        department_org,
+        points={world.category: 5},
+        method="spot_accuracy",
+        params=RULE,
+    )
+    assert rule not in collected_indicators(world.period, department_org)
+    assert world.direct in collected_indicators(world.period, department_org)
