@@ -577,7 +577,11 @@ def record_negative_event(
         raise TransitionRefused(_("请填写事由。"))
     with transaction.atomic():
         # One unit's running total per item: lock the item so two records cannot both fit.
-        item = NegativeItem.objects.select_for_update().select_related("indicator").get(pk=item.pk)
+        item = (
+            NegativeItem.objects.select_for_update(of=("self",))
+            .select_related("indicator")
+            .get(pk=item.pk)
+        )
         points = item.points
         note = _("负面清单“%(name)s”：每次扣 %(points)s 分") % {
             "name": item.name,

@@ -173,7 +173,8 @@ def negative_list(request: HttpRequest) -> HttpResponse:
             request.POST or None, instance=edit or NegativeItem(scheme=scheme), scheme=scheme
         )
         if request.method == "POST" and form.is_valid():
-            item = edit or NegativeItem(scheme=scheme)
+            # The form has already written its values on `edit`: audit against the row.
+            item = NegativeItem.objects.get(pk=edit.pk) if edit else NegativeItem(scheme=scheme)
             try:
                 actions.save_negative_item(
                     user, item, form.cleaned_data, strict_int(request.POST.get("version"))

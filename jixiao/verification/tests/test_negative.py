@@ -144,3 +144,34 @@ def test_the_pages_configure_the_list_and_record_an_event(
     assert response.url == reverse("collection:bonus_detail", args=[event.pk])
     assert event.points == D(-1)
     assert "被上级通报批评" in page_text(login(Client(), department).get(url))
+
+
+def test_the_office_edits_an_item_and_the_audit_row_shows_the_change(
+    world: World, office: User
+) -> None:
+    from jixiao.audit.models import AuditAction, AuditEvent
+
+    item = _item(world, office)
+    url = reverse("verification:negative") + f"?year={world.scheme.year.year}&edit={item.pk}"
+    form = {
+        "name": "重大安全事故",
+        "indicator": world.bonus.pk,
+        "points": "3",
+        "cap": "6",
+        "description": "发生较大及以上生产安全事故",
+        "sort_order": "1",
+        "is_active": "on",
+        "version": str(item.version),
+    }
+    client = login(Client(), office)
+    assert client.post(url, form).status_code == 302
+    item.refresh_from_db()
+    assert (item.points, item.cap) == (D(3), D(6))
+    change = AuditEvent.objects.filter(
+        object_type="verification.negativeitem", action=AuditAction.UPDATE
+    ).get()
+    assert set(change.before) == {"points", "cap"}
+    stale = client.post(url, {**form, "points": "4"})
+    assert "已被他人修改" in page_text(stale)
+    item.refresh_from_db()
+    assert item.points == D(3)
