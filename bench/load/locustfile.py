@@ -56,6 +56,12 @@ class Persona(FastHttpUser):
                 r.failure(f"{r.status_code}")
 
     def post(self, url: str, name: str, data: dict[str, str], files: Any = None) -> bool:
+        """True when the server answered with its redirect (the view's success path)."""
+        return self.post_response(url, name, data, files) is not None
+
+    def post_response(
+        self, url: str, name: str, data: dict[str, str], files: Any = None
+    ) -> Any | None:
         body = {"csrfmiddlewaretoken": self.csrf, **data}
         if files:
             boundary = secrets.token_hex(12)
@@ -68,9 +74,9 @@ class Persona(FastHttpUser):
             url, headers=headers, name=name, catch_response=True, allow_redirects=False, **kwargs
         ) as r:
             if r.status_code == 302:
-                return True
+                return r
             r.failure(f"{r.status_code} {_why(r.text or '')}")
-            return False
+            return None
 
 
 def _why(page: str) -> str:
@@ -194,13 +200,37 @@ class Reviewer(Persona):
             self.get("/collection/review/", "the review queue")
             return
         entry = queue.pop()
-        self.get(f"/collection/entries/{entry['pk']}/", "an entry")
-        if self.post(
-            f"/collection/entries/{entry['pk']}/act/",
+        page = f"/collection/entries/{entry['pk']}/"
+        self.get(page, "an entry")
+        answer = self.post_response(
+            f"{page}act/",
             "approve an entry",
             {"action": "approve", "version": str(entry["version"])},
-        ):
-            ack(kind="approve", entry=entry["pk"])
+        )
+        if answer is None:
+            return
+        # The view redirects to the entry whether or not the step was allowed: the page
+        # the reviewer lands on (with the flash message the redirect set) says which.
+        cookies = answer.headers.get("Set-Cookie") or ""
+        if isinstance(cookies, list):
+            cookies = "; ".join(cookies)
+        flash = re.search(r"(messages=[^;]+)", cookies)
+        headers = {
+            **self.headers,
+            "Cookie": self.headers["Cookie"] + (f"; {flash.group(1)}" if flash else ""),
+        }
+        with self.client.get(
+            page, headers=headers, name="an entry, approved", catch_response=True
+        ) as r:
+            if "已初审通过" in (r.text or ""):
+                ack(kind="approve", entry=entry["pk"])
+            else:
+                r.failure(f"not approved: {_why(r.text or '') or _flash(r.text or '')}")
+
+
+def _flash(page: str) -> str:
+    found = re.search(r"alert-(?:danger|warning)[^>]*>\s*([^<]{2,200})", page)
+    return found.group(1).strip() if found else ""
 
 
 class Unit(Persona):

@@ -20,6 +20,7 @@ import csv
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -45,7 +46,7 @@ def counts_for(users: int) -> dict[str, int]:
 
 
 def _uptime() -> str:
-    return Path("/proc/loadavg").read_text().split(" 1")[0].strip()
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 SCALE_VERSION = b"scale-1"  # bump when seed.py's `scale` changes: the template is rebuilt
@@ -256,10 +257,16 @@ def main() -> int:
     report["saves"] = json.loads(verified.stdout)
     report["requests"] = _stats(work / "stats_stats.csv")
     report["failures"] = _failures(work / "stats_failures.csv")
+    report["exceptions"] = _failures(work / "stats_exceptions.csv")
     overall = report["requests"].get("Aggregated", {})
     report["p95_ms"] = overall.get("p95_ms")
     report["errors"] = overall.get("failures", 0)
-    report["ok"] = bool(report["saves"]["ok"] and report["errors"] == 0 and overall.get("count"))
+    report["ok"] = bool(
+        report["saves"]["ok"]
+        and report["errors"] == 0
+        and not report["exceptions"]
+        and overall.get("count")
+    )
     report["p95_target_met"] = report["p95_ms"] is not None and report["p95_ms"] <= 200
     if not overall.get("count"):
         report["locust_output"] = (locust.stdout + locust.stderr)[-3000:]
@@ -269,6 +276,7 @@ def main() -> int:
     print(json.dumps(report, ensure_ascii=False, indent=1))
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    shutil.rmtree(work, ignore_errors=True)
     return 0 if report["ok"] and (report["p95_target_met"] or not options.targets) else 1
 
 
@@ -324,7 +332,11 @@ def _failures(path: Path) -> list[dict[str, str]]:
         return []
     with path.open() as f:
         return [
-            {"name": r["Name"], "error": r["Error"][:300], "count": r["Occurrences"]}
+            {
+                "name": r.get("Name") or r.get("Nodes") or "",
+                "error": (r.get("Error") or r.get("Message") or r.get("Traceback") or "")[:300],
+                "count": r.get("Occurrences") or r.get("Count") or "",
+            }
             for r in csv.DictReader(f)
         ][:20]
 

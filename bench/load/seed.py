@@ -4,10 +4,10 @@ test's own database, with the demo district loaded).
 `python bench/load/seed.py scale` (once, on the template database) scales the demo
 district up to 60 clerk accounts (created as the system admin creates them,
 `create_user`, their first password changed by themselves, `change_own_password`) and
-one account per assessed unit. `... plan COUNTS_JSON OUT_JSON` splits the open period's editable cells among the clerks and uploaders (no two
-locust users share a cell, so every save has one author and the final value is known),
-the submitted entries among the reviewers, and writes every locust user's session and
-work to OUT_JSON.
+one account per assessed unit. `... plan COUNTS_JSON OUT_JSON` splits the open period's
+editable cells among the clerks and uploaders (no two locust users share a cell, so
+every save has one author and the final value is known), the submitted entries among
+the reviewers, and writes every locust user's session and work to OUT_JSON.
 
 `python bench/load/seed.py verify PLAN_JSON ACKS_JSONL` compares what the server
 acknowledged with the database and prints a JSON report: every acknowledged grid save
@@ -111,7 +111,7 @@ def _accounts() -> tuple[list[Any], list[Any]]:
     return clerks[:CLERKS], units
 
 
-def _variants(slot: Any, period: Any) -> list[dict[str, str]] | None:
+def _variants(slot: Any, period: Any, entry: Any) -> list[dict[str, str]] | None:
     """Three valid, different inputs for a cell (none equal to what is stored)."""
     from jixiao.collection import leaf
 
@@ -131,6 +131,8 @@ def _variants(slot: Any, period: Any) -> list[dict[str, str]] | None:
         )
         if [e for e in outcome.errors if e != outcome.reason_needed]:
             continue
+        if entry is not None and all(getattr(entry, c) == outcome.values.get(c) for c in fields):
+            continue  # what is stored already: saving it would change nothing
         out.append(raw)
     return out if len(out) >= 3 else None
 
@@ -157,7 +159,7 @@ def plan(counts: dict[str, int]) -> dict[str, Any]:
             entry = entries.get(slot.key)
             if entry is not None and entry.status not in EDITABLE:
                 continue
-            variants = _variants(slot, period)
+            variants = _variants(slot, period, entry)
             if variants:
                 cells.append((department, slot, entry, variants))
     # Uploaders take 3 cells each from the end, clerks share the rest round-robin.
@@ -308,7 +310,7 @@ def verify(plan_data: dict[str, Any], acks: list[dict[str, Any]], started: str) 
     )
     since = parse_datetime(started)
     audit_rows = AuditEvent.objects.filter(
-        at__gte=since, object_type="collection.entry", action__in=["create", "update"]
+        at__gte=since, object_type="collection.entry", action__in=["create", "update", "import"]
     ).count()
     return {
         "acknowledged_saves": sum(a["kind"] == "save" for a in acks),
