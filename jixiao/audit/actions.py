@@ -53,11 +53,13 @@ def read_year_archive(data: bytes, user: Any, file_name: str = "") -> YearArchiv
     if YearArchive.objects.filter(sha256=read.sha256).exists():
         raise archive.ArchiveRefused(_("这个归档文件已经读入过，不必重复读入。"))
     manifest = read.manifest
+    exported_at = parse_datetime(manifest["exported_at"])
+    assert exported_at is not None  # read_manifest checked it
     with transaction.atomic():
         stored = YearArchive(
             year=manifest["year"],
             year_name=str(manifest.get("year_name", ""))[:100],
-            exported_at=parse_datetime(manifest["exported_at"]),
+            exported_at=exported_at,
             exported_by=str(manifest.get("exported_by", ""))[:150],
             sha256=read.sha256,
             manifest=manifest,

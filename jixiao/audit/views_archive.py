@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from jixiao.accounts.roles import Role
 from jixiao.audit.archive import AUDIT_LABEL
 from jixiao.audit.models import ArchivedRow, AuditAction, AuditEvent, YearArchive
+from jixiao.audit.records import record
 from jixiao.audit.render import model_label
 from jixiao.audit.render import render as render_lines
 from jixiao.audit.retention import state
@@ -105,11 +106,13 @@ def archive_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.AUDIT_ADMIN)
-def archive_download(request: HttpRequest, pk: int) -> FileResponse:
+def archive_download(request: HttpRequest, pk: int) -> HttpResponse:
     archive = access_archive(pk)
-    return FileResponse(
+    record(AuditAction.EXPORT, archive, after={"file": archive.file.name})
+    response = FileResponse(
         archive.file.open("rb"),
         as_attachment=True,
         filename=f"jixiao-archive-{archive.year}.zip",
         content_type="application/zip",
     )
+    return response  # type: ignore[return-value]
