@@ -26,6 +26,7 @@ from jixiao.core.values import clean_text
 from jixiao.monitoring import lights, report, status
 from jixiao.monitoring.models import (
     Breakdown,
+    Light,
     LightRule,
     MonthlyReport,
     PlanStatus,
@@ -386,8 +387,8 @@ def save_light_rules(
             object_type="monitoring.lightrule",
             object_id=str(year.pk),
             object_repr=f"{year} {RuleScope(scope).label}",
-            before={"rules": [f"{c} ≥ {t}" for c, t in old]},
-            after={"rules": [f"{c} ≥ {t}" for c, t in rules]},
+            before={"rules": [f"{Light(c).label} ≥ {t}" for c, t in old]},
+            after={"rules": [f"{Light(c).label} ≥ {t}" for c, t in rules]},
         )
     return created
 
