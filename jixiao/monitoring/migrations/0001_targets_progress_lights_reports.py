@@ -8,141 +8,397 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0004_plain_uniqueness_messages'),
-        ('scheme', '0004_plain_uniqueness_messages'),
+        ("org", "0004_plain_uniqueness_messages"),
+        ("scheme", "0004_plain_uniqueness_messages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Progress',
+            name="Progress",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='月份')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='累计完成值')),
-                ('narrative', models.CharField(blank=True, max_length=500, verbose_name='进展说明')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='填报人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="月份",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="累计完成值"),
+                ),
+                (
+                    "narrative",
+                    models.CharField(blank=True, max_length=500, verbose_name="进展说明"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="填报人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度进度',
-                'verbose_name_plural': '月度进度',
-                'ordering': ['target', 'month'],
+                "verbose_name": "月度进度",
+                "verbose_name_plural": "月度进度",
+                "ordering": ["target", "month"],
             },
         ),
         migrations.CreateModel(
-            name='ProgressEvidence',
+            name="ProgressEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=jixiao.monitoring.models._evidence_path, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('extension', models.CharField(max_length=10, verbose_name='扩展名')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('progress', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='evidence', to='monitoring.progress', verbose_name='月度进度')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=jixiao.monitoring.models._evidence_path,
+                        verbose_name="文件",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("extension", models.CharField(max_length=10, verbose_name="扩展名")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "progress",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="evidence",
+                        to="monitoring.progress",
+                        verbose_name="月度进度",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '进度佐证材料',
-                'verbose_name_plural': '进度佐证材料',
-                'ordering': ['uploaded_at', 'pk'],
+                "verbose_name": "进度佐证材料",
+                "verbose_name_plural": "进度佐证材料",
+                "ordering": ["uploaded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('annual', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='年度目标')),
-                ('breakdown', models.CharField(choices=[('even', '按月平均'), ('profile', '按进度曲线'), ('typed', '逐月填写')], default='even', max_length=16, verbose_name='分解方式')),
-                ('profile', models.CharField(blank=True, max_length=16, verbose_name='进度曲线')),
-                ('milestones', models.JSONField(default=list, verbose_name='月度节点目标')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '已退回'), ('approved', '已批准')], default='draft', max_length=16, verbose_name='状态')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheme.indicator', verbose_name='指标')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheme.scheme', verbose_name='考核方案')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.organization', verbose_name='被考核单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "annual",
+                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="年度目标"),
+                ),
+                (
+                    "breakdown",
+                    models.CharField(
+                        choices=[
+                            ("even", "按月平均"),
+                            ("profile", "按进度曲线"),
+                            ("typed", "逐月填写"),
+                        ],
+                        default="even",
+                        max_length=16,
+                        verbose_name="分解方式",
+                    ),
+                ),
+                ("profile", models.CharField(blank=True, max_length=16, verbose_name="进度曲线")),
+                ("milestones", models.JSONField(default=list, verbose_name="月度节点目标")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("returned", "已退回"),
+                            ("approved", "已批准"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheme.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheme.scheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.organization",
+                        verbose_name="被考核单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度目标',
-                'verbose_name_plural': '年度目标',
-                'ordering': ['indicator__code', 'unit__sort_order', 'unit__code'],
+                "verbose_name": "年度目标",
+                "verbose_name_plural": "年度目标",
+                "ordering": ["indicator__code", "unit__sort_order", "unit__code"],
             },
         ),
         migrations.AddField(
-            model_name='progress',
-            name='target',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='progress', to='monitoring.target', verbose_name='年度目标'),
+            model_name="progress",
+            name="target",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="progress",
+                to="monitoring.target",
+                verbose_name="年度目标",
+            ),
         ),
         migrations.CreateModel(
-            name='LightRule',
+            name="LightRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('target', '量化指标'), ('node', '项目节点')], max_length=16, verbose_name='适用对象')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='顺序')),
-                ('color', models.CharField(choices=[('green', '绿灯'), ('yellow', '黄灯'), ('red', '红灯')], max_length=8, verbose_name='灯色')),
-                ('threshold', models.DecimalField(decimal_places=2, max_digits=8, verbose_name='阈值')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.assessmentyear', verbose_name='考核年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("target", "量化指标"), ("node", "项目节点")],
+                        max_length=16,
+                        verbose_name="适用对象",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(verbose_name="顺序")),
+                (
+                    "color",
+                    models.CharField(
+                        choices=[("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")],
+                        max_length=8,
+                        verbose_name="灯色",
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.DecimalField(decimal_places=2, max_digits=8, verbose_name="阈值"),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="org.assessmentyear",
+                        verbose_name="考核年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '亮灯规则',
-                'verbose_name_plural': '亮灯规则',
-                'ordering': ['year', 'scope', 'position'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'scope', 'position'), name='monitoring_rule_position', violation_error_message='同一顺序只能有一条规则。')],
+                "verbose_name": "亮灯规则",
+                "verbose_name_plural": "亮灯规则",
+                "ordering": ["year", "scope", "position"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "scope", "position"),
+                        name="monitoring_rule_position",
+                        violation_error_message="同一顺序只能有一条规则。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MonthlyReport',
+            name="MonthlyReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)], verbose_name='月份')),
-                ('rows', models.JSONField(default=list, verbose_name='报告内容')),
-                ('published_at', models.DateTimeField(verbose_name='发布时间')),
-                ('published_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='发布人')),
-                ('year', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.assessmentyear', verbose_name='考核年度')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "month",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                        verbose_name="月份",
+                    ),
+                ),
+                ("rows", models.JSONField(default=list, verbose_name="报告内容")),
+                ("published_at", models.DateTimeField(verbose_name="发布时间")),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发布人",
+                    ),
+                ),
+                (
+                    "year",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.assessmentyear",
+                        verbose_name="考核年度",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月度绩效评估报告',
-                'verbose_name_plural': '月度绩效评估报告',
-                'ordering': ['year', 'month'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'month'), name='monitoring_one_report_per_month', violation_error_message='这个月的评估报告已经发布。')],
+                "verbose_name": "月度绩效评估报告",
+                "verbose_name_plural": "月度绩效评估报告",
+                "ordering": ["year", "month"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "month"),
+                        name="monitoring_one_report_per_month",
+                        violation_error_message="这个月的评估报告已经发布。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProjectNode',
+            name="ProjectNode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('project', models.CharField(max_length=100, verbose_name='重点项目')),
-                ('name', models.CharField(max_length=200, verbose_name='节点')),
-                ('due_on', models.DateField(verbose_name='完成时限')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '已退回'), ('approved', '已批准')], default='draft', max_length=16, verbose_name='状态')),
-                ('review_comment', models.TextField(blank=True, verbose_name='审核意见')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheme.indicator', verbose_name='指标')),
-                ('scheme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='scheme.scheme', verbose_name='考核方案')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.organization', verbose_name='责任单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("project", models.CharField(max_length=100, verbose_name="重点项目")),
+                ("name", models.CharField(max_length=200, verbose_name="节点")),
+                ("due_on", models.DateField(verbose_name="完成时限")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("returned", "已退回"),
+                            ("approved", "已批准"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("review_comment", models.TextField(blank=True, verbose_name="审核意见")),
+                (
+                    "version",
+                    models.PositiveIntegerField(default=1, editable=False, verbose_name="版本"),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheme.indicator",
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "scheme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="scheme.scheme",
+                        verbose_name="考核方案",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.organization",
+                        verbose_name="责任单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目节点',
-                'verbose_name_plural': '项目节点',
-                'ordering': ['project', 'due_on', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'project', 'name'), name='monitoring_node_name_per_project', violation_error_message='这个项目已有同名节点，请换一个名称。')],
+                "verbose_name": "项目节点",
+                "verbose_name_plural": "项目节点",
+                "ordering": ["project", "due_on", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("indicator", "project", "name"),
+                        name="monitoring_node_name_per_project",
+                        violation_error_message="这个项目已有同名节点，请换一个名称。",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('indicator', 'unit'), name='monitoring_one_target_per_indicator_unit', violation_error_message='这个单位的这项指标已有年度目标，请在原目标上修改。'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "unit"),
+                name="monitoring_one_target_per_indicator_unit",
+                violation_error_message="这个单位的这项指标已有年度目标，请在原目标上修改。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progress',
-            constraint=models.UniqueConstraint(fields=('target', 'month'), name='monitoring_one_progress_per_month', violation_error_message='这项目标本月已有进度，请在原来那条上修改。'),
+            model_name="progress",
+            constraint=models.UniqueConstraint(
+                fields=("target", "month"),
+                name="monitoring_one_progress_per_month",
+                violation_error_message="这项目标本月已有进度，请在原来那条上修改。",
+            ),
         ),
     ]

@@ -86,9 +86,7 @@ def test_the_unit_enters_progress_and_a_red_light_tells_the_unit_once(
     assert notices.count() == 1
 
 
-def test_a_unit_cannot_enter_another_units_progress(
-    monitored: Monitored, other_unit: User
-) -> None:
+def test_a_unit_cannot_enter_another_units_progress(monitored: Monitored, other_unit: User) -> None:
     with pytest.raises(TransitionRefused):
         actions.enter_progress(other_unit, monitored.target, 3, D(10))
     assert not Progress.objects.exists()
@@ -118,7 +116,9 @@ def test_lights_follow_the_latest_value_up_to_the_month(monitored: Monitored, un
 def test_a_node_is_red_once_overdue_and_green_once_done(
     world: World, department: User, office: User, unit: User
 ) -> None:
-    node = actions.add_node(department, world.direct, "港城大道改造", "完成征迁", world.unit, date(2026, 3, 31))
+    node = actions.add_node(
+        department, world.direct, "港城大道改造", "完成征迁", world.unit, date(2026, 3, 31)
+    )
     actions.transition_plans(department, [node], "submit")
     actions.transition_plans(office, [node], "approve")
     node.refresh_from_db()

@@ -99,6 +99,9 @@ def test_the_lights_module_does_not_import_django() -> None:
     for name in ("lights.py", "zjg.py"):
         tree = ast.parse((Path(lights.__file__).parent / name).read_text())
         modules = {
-            alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Import)
+            for alias in node.names
         } | {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert not any(m.startswith("django") for m in modules), name
