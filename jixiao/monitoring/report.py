@@ -107,6 +107,7 @@ def compute(scheme: Scheme, month: int) -> list[dict[str, Any]]:
         unit_id = int(row.unit)
         _cat, category_name, unit_name = enrollments.get(unit_id, (None, "", ""))
         plain = {k: (None if v is None else str(v)) for k, v in asdict(row).items()}
+        plain.pop("category")
         plain.update(unit_id=unit_id, unit=unit_name, category_name=category_name, rank=row.rank)
         rows.append(plain)
     rows.sort(key=lambda r: (r["category_name"], r["rank"] is None, r["rank"] or 0, r["unit"]))
