@@ -31,9 +31,13 @@ def test_the_owning_department_sets_a_target_and_the_office_approves_it(
     world: World, department: User, office: User
 ) -> None:
     target = actions.set_target(
-        department, world.completion, world.unit, D(100), breakdown=Breakdown.PROFILE,
+        department,
+        world.completion,
+        world.unit,
+        D(100),
+        breakdown=Breakdown.PROFILE,
         profile="quarterly",
-    )  # fmt: skip
+    )
     assert target.status == PlanStatus.DRAFT
     assert [D(m) for m in target.milestones][:3] == [D(0), D(0), D(25)]
     actions.transition_plans(department, [target], "submit")

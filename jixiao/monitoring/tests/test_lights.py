@@ -52,7 +52,9 @@ def test_the_milestone_plan_sets_expected_progress_when_there_is_one() -> None:
 
 def test_an_even_plan_reaches_the_annual_target_in_december() -> None:
     plan = lights.even_milestones(D(100))
-    assert plan[0] == D("8.3333") and plan[5] == D(50) and plan[11] == D(100)
+    assert plan[0] == D("8.3333")
+    assert plan[5] == D(50)
+    assert plan[11] == D(100)
 
 
 def test_quarterly_typed_targets_hold_flat_inside_each_quarter() -> None:

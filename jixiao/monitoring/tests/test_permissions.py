@@ -29,18 +29,33 @@ UNITS = {"unit": 200, "other_unit": 200}
 GET_VIEWS: dict[str, tuple[Callable[[Monitored], str], dict[str, int]]] = {
     "index": (
         lambda m: reverse("monitoring:index"),
-        _expect({"office": 302, "leader": 302, "unit": 302, "other_unit": 302,
-                 "dept": 302, "dept_leader": 302, "other_dept": 302}),
-    ),  # fmt: skip
+        _expect(
+            {
+                "office": 302,
+                "leader": 302,
+                "unit": 302,
+                "other_unit": 302,
+                "dept": 302,
+                "dept_leader": 302,
+                "other_dept": 302,
+            }
+        ),
+    ),
     "targets": (lambda m: reverse("monitoring:targets"), _expect({**READERS, **DEPTS})),
     "targets.xlsx": (lambda m: reverse("monitoring:targets_export"), _expect({**READERS, **DEPTS})),
     "matrix": (lambda m: reverse("monitoring:matrix", args=[Y]), _expect(READERS)),
-    "own lights": (lambda m: reverse("monitoring:unit_lights", args=[Y]), _expect({**UNITS, **{k: 302 for k in READERS}})),
+    "own lights": (
+        lambda m: reverse("monitoring:unit_lights", args=[Y]),
+        _expect({**UNITS, **{k: 302 for k in READERS}}),
+    ),
     "a unit's lights": (
         lambda m: reverse("monitoring:unit_lights", args=[Y]) + f"?unit={m.world.unit.pk}",
         _expect({**READERS, **UNITS}),
     ),
-    "progress grid": (lambda m: reverse("monitoring:progress", args=[Y, 10]), _expect({**UNITS, **DEPTS})),
+    "progress grid": (
+        lambda m: reverse("monitoring:progress", args=[Y, 10]),
+        _expect({**UNITS, **DEPTS}),
+    ),
     "rules": (lambda m: reverse("monitoring:rules", args=[Y]), _expect({"office": 200})),
     "unpublished report": (
         lambda m: reverse("monitoring:report", args=[Y, 10]),
@@ -50,8 +65,11 @@ GET_VIEWS: dict[str, tuple[Callable[[Monitored], str], dict[str, int]]] = {
         lambda m: reverse("monitoring:board", args=[Y]),
         _expect({}, default=200) | {"sysadmin": 403, "secadmin": 403, "auditadmin": 403},
     ),
-    "no such year": (lambda m: reverse("monitoring:matrix", args=["99999999999999999999"]), _expect({"office": 404, "leader": 404})),
-}  # fmt: skip
+    "no such year": (
+        lambda m: reverse("monitoring:matrix", args=["99999999999999999999"]),
+        _expect({"office": 404, "leader": 404}),
+    ),
+}
 
 
 @pytest.mark.parametrize("view", list(GET_VIEWS))
@@ -81,7 +99,8 @@ def test_a_unit_sees_the_published_ranking_and_its_own_row(
     actions.enter_progress(unit, monitored.target, 10, D(900))
     actions.publish_report(office, monitored.world.scheme, 10)
     text = page_text(login(Client(), unit).get(reverse("monitoring:report", args=[Y, 10])))
-    assert monitored.world.unit.name in text and monitored.world.other_unit.name in text
+    assert monitored.world.unit.name in text
+    assert monitored.world.other_unit.name in text
     assert "已于" in text
 
 
