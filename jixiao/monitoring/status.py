@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +27,7 @@ from jixiao.org.models import AssessmentYear
 from jixiao.scheme.models import Scheme
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class UnitLight:
     """One light: a unit × indicator target or a unit's project node at a month."""
 
@@ -117,37 +119,52 @@ def year_lights(
     if unit_ids is not None:
         ids = list(unit_ids)
         targets, nodes = targets.filter(unit_id__in=ids), nodes.filter(unit_id__in=ids)
-    target_rows = list(
-        targets.select_related("unit", "indicator").only(
-            "annual", "milestones", "unit__name", "indicator__name"
-        )
+    # One row per target with its latest value up to `month` (a correlated subquery on
+    # the (target, month) unique index) and only the milestone of that month.
+    latest = Progress.objects.filter(target=OuterRef("pk"), month__lte=month).order_by("-month")
+    target_rows = targets.annotate(
+        latest=Subquery(latest.values("value")[:1]),
+        milestone=KeyTextTransform(str(month - 1), "milestones"),
+    ).values_list(
+        "pk",
+        "unit_id",
+        "unit__name",
+        "indicator_id",
+        "indicator__name",
+        "annual",
+        "milestone",
+        "latest",
     )
-    values: dict[int, Decimal] = {}
-    for target_id, value in (
-        Progress.objects.filter(target__in=targets, month__lte=month)
-        .order_by("month")
-        .values_list("target_id", "value")
-    ):
-        values[target_id] = value  # the latest month up to `month` wins
     result: list[UnitLight] = []
-    for t in target_rows:
-        value = values.get(t.pk)
-        color, lag, expected = target_light(t, value, month, rules[RuleScope.TARGET])
+    target_rules = rules[RuleScope.TARGET]
+    linear = Decimal(month) / 12
+    for (
+        pk,
+        unit_id,
+        unit_name,
+        indicator_id,
+        indicator_name,
+        annual,
+        milestone,
+        value,
+    ) in target_rows.order_by("unit__sort_order", "unit__code", "indicator__code"):
+        expected = Decimal(milestone) / annual if milestone is not None and annual else linear
+        lag = lights.target_lag(value, annual, expected)
         result.append(
             UnitLight(
                 kind="target",
-                pk=t.pk,
+                pk=pk,
                 year=year.year,
                 month=month,
-                unit_id=t.unit_id,
-                unit=t.unit.name,
-                indicator_id=t.indicator_id,
-                indicator=t.indicator.name,
-                subject=t.indicator.name,
-                color=color,
+                unit_id=unit_id,
+                unit=unit_name,
+                indicator_id=indicator_id,
+                indicator=indicator_name,
+                subject=indicator_name,
+                color=lights.color(lag, target_rules),
                 lag=lag,
                 value=value,
-                annual=t.annual,
+                annual=annual,
                 expected=expected,
             )
         )

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +26,7 @@ from jixiao.monitoring import board as board_module
 from jixiao.monitoring import report as report_module
 from jixiao.monitoring.access import READERS, month_of, scheme_of_year
 from jixiao.monitoring.jobs import REPORT_PDF, REPORT_XLSX
+from jixiao.monitoring.matrix import matrix_rows
 from jixiao.monitoring.models import MonthlyReport
 from jixiao.monitoring.status import default_month, year_lights
 from jixiao.org.models import UnitCategory, UnitEnrollment
@@ -54,40 +56,7 @@ def matrix(request: HttpRequest, year: str) -> HttpResponse:
         enrolled = enrolled.filter(category_id=category_id)
     units = dict(enrolled.values_list("unit_id", "unit__name"))
     found = year_lights(scheme, month, unit_ids=units) if units else []
-    cells: dict[int, dict[int, Any]] = defaultdict(dict)
-    nodes: dict[int, list[Any]] = defaultdict(list)
-    indicators: dict[int, str] = {}
-    for x in found:
-        if x.kind == "target":
-            cells[x.unit_id][x.indicator_id] = x
-            indicators[x.indicator_id] = x.indicator
-        else:
-            nodes[x.unit_id].append(x)
-    columns = sorted(indicators.items(), key=lambda kv: kv[1])
-    rank = {lights.GREEN: 0, lights.YELLOW: 1, lights.RED: 2}
-    rows = []
-    for unit_id, name in units.items():
-        row_cells = [cells[unit_id].get(ind) for ind, _n in columns]
-        unit_nodes = nodes.get(unit_id, [])
-        worst = max((rank[x.color] for x in [*filter(None, row_cells), *unit_nodes]), default=-1)
-        if color and (color not in rank or worst != rank[color]):
-            continue
-        node_worst = max((rank[n.color] for n in unit_nodes), default=-1)
-        rows.append(
-            {
-                "unit_id": unit_id,
-                "unit": name,
-                "cells": row_cells,
-                "nodes": len(unit_nodes),
-                "node_color": [lights.GREEN, lights.YELLOW, lights.RED][node_worst]
-                if node_worst >= 0
-                else "",
-                "reds": sum(
-                    1 for c in [*filter(None, row_cells), *unit_nodes] if c.color == lights.RED
-                ),
-            }
-        )
-    rows.sort(key=lambda r: (-r["reds"], r["unit"]))
+    columns, rows = matrix_rows(units, found, color)
     return render(
         request,
         "monitoring/matrix.html",
@@ -97,6 +66,7 @@ def matrix(request: HttpRequest, year: str) -> HttpResponse:
             "months": range(1, 13),
             "columns": columns,
             "rows": rows,
+            "unit_url": reverse("monitoring:unit_lights", args=[scheme.year.year]),
             "categories": categories,
             "category_id": category_id,
             "color": color,
