@@ -203,6 +203,10 @@ def board(request: HttpRequest, year: str) -> HttpResponse:
     template = (
         "monitoring/board_screen.html" if request.GET.get("screen") else "monitoring/board.html"
     )
+    # Seconds each big-screen panel stays (?every=, 3–120; 15 by default).
+    every = min(max(int_param(request.GET, "every") or 15, 3), 120)
     return render(
-        request, template, {"scheme": scheme, "data": data, "chart": chart, "colors": COLORS}
+        request,
+        template,
+        {"scheme": scheme, "data": data, "chart": chart, "colors": COLORS, "rotate": every * 1000},
     )

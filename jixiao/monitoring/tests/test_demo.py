@@ -33,7 +33,8 @@ def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
 @pytest.mark.django_db
 def test_the_demo_has_progress_to_november_with_reds_and_yellows(demo: None) -> None:
     target = Target.objects.select_related("scheme__year").first()
-    assert target is not None and target.scheme.year.year == 2026
+    assert target is not None
+    assert target.scheme.year.year == 2026
     assert set(Progress.objects.values_list("month", flat=True)) == set(range(1, 12))
     colors = Counter(x.color for x in year_lights(target.scheme, 11, today=date(2026, 11, 30)))
     assert colors["red"] > 0

@@ -12,10 +12,12 @@
       var chart = echarts.init(bars);
       chart.setOption({
         tooltip: { trigger: "axis" },
-        legend: { data: [data.actualLabel, data.expectedLabel] },
-        grid: { left: 40, right: 20, bottom: 60, top: 40 },
-        xAxis: { type: "category", data: data.names, axisLabel: { interval: 0, rotate: 30 } },
-        yAxis: { type: "value", max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
+        textStyle: { color: "#e8eef7" },
+        legend: { top: 0, data: [data.actualLabel, data.expectedLabel], textStyle: { color: "#e8eef7" } },
+        grid: { left: 40, right: 20, bottom: 70, top: 40 },
+        xAxis: { type: "category", data: data.names, axisLabel: { interval: 0, rotate: 20, color: "#c9d6ea" } },
+        yAxis: { type: "value", axisLabel: { color: "#c9d6ea" }, splitLine: { lineStyle: { color: "#2b4a75" } },
+                 max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
         series: [
           { name: data.actualLabel, type: "bar", data: data.actual, itemStyle: { color: "#2f6fbf" } },
           { name: data.expectedLabel, type: "line", data: data.expected, itemStyle: { color: "#d9822b" } }
@@ -30,7 +32,7 @@
       chart2.setOption({
         tooltip: { trigger: "item" },
         series: [{
-          type: "pie", radius: ["45%", "70%"],
+          type: "pie", radius: ["45%", "70%"], label: { color: "#e8eef7" },
           data: data.labels.map(function (label, i) {
             return { name: label, value: data.counts[i], itemStyle: { color: colors[i] } };
           })
