@@ -14,8 +14,8 @@ from jixiao.monitoring.access import READERS, targets_visible_to
 from jixiao.monitoring.models import MonthlyReport, Progress, Target
 
 ROLES = (*READERS, Role.DEPARTMENT, Role.UNIT)
-REPORT_KEYS = ("unit", "category_name", "rank", "score", "growth", "progress", "schedule")
-REPORT_KEYS += ("contribution",)
+REPORT_KEYS: tuple[str, ...] = ("unit", "category_name", "rank", "score", "growth")
+REPORT_KEYS += ("progress", "schedule", "contribution")
 
 
 class TargetSerializer(serializers.ModelSerializer):

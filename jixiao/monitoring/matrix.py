@@ -50,7 +50,7 @@ def matrix_rows(
     labels = {lights.GREEN: _("绿灯"), lights.YELLOW: _("黄灯"), lights.RED: _("红灯")}
     labels = {k: escape(v) for k, v in labels.items()}
     title = escape(_("完成进度 %(a)s%%，应达 %(e)s%%"))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for unit_id, name in units.items():
         mine = cells.get(unit_id, {})
         row = [mine.get(ind) for ind, _n in columns]

@@ -27,7 +27,7 @@ def last_year_values(
     the indicator with the same code. Monthly and quarterly periods store values to date.
     """
     end = month_end(year - 1, month)
-    found: dict[tuple[int, str], tuple[Any, Decimal]] = {}
+    found: dict[tuple[int, str], tuple[Any, Decimal | None]] = {}
     rows = (
         Entry.objects.scoring_inputs()
         .filter(
@@ -43,7 +43,7 @@ def last_year_values(
         key = (unit_id, code)
         if key not in found or found[key][0] < ends_on:
             found[key] = (ends_on, value)
-    return {key: value for key, (_ends, value) in found.items()}
+    return {key: value for key, (_ends, value) in found.items() if value is not None}
 
 
 def compute(scheme: Scheme, month: int) -> list[dict[str, Any]]:
@@ -96,17 +96,17 @@ def compute(scheme: Scheme, month: int) -> list[dict[str, Any]]:
             value[i, j] = float(latest[pk])
         if (unit_id, code) in previous:
             last[i, j] = float(previous[(unit_id, code)])
-        category = enrollments.get(unit_id, (None, "", ""))[0]
+        category = enrollments.get(unit_id, (0, "", ""))[0]
         weight[i, j] = points.get((indicator_id, category), 0.0)
     categories = [str(enrollments.get(u, (0, "", ""))[0]) for u in unit_ids]
     result = zjg.monthly_report(
         [str(u) for u in unit_ids], categories, value, last, annual, expected, weight
     )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for row in result.rows:
         unit_id = int(row.unit)
-        _cat, category_name, unit_name = enrollments.get(unit_id, (None, "", ""))
-        plain = {k: (None if v is None else str(v)) for k, v in asdict(row).items()}
+        _cat, category_name, unit_name = enrollments.get(unit_id, (0, "", ""))
+        plain: dict[str, Any] = {k: (None if v is None else str(v)) for k, v in asdict(row).items()}
         plain.pop("category")
         plain.update(unit_id=unit_id, unit=unit_name, category_name=category_name, rank=row.rank)
         rows.append(plain)

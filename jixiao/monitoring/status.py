@@ -174,7 +174,7 @@ def year_lights(
     as_of = min(end, today) if today >= date(year.year, month, 1) else end
     for n in nodes.select_related("unit", "indicator"):
         done = n.done_on if n.done_on is not None and n.done_on <= as_of else None
-        lag = lights.node_lag(n.due_on, done, as_of)
+        days = lights.node_lag(n.due_on, done, as_of)
         result.append(
             UnitLight(
                 kind="node",
@@ -186,8 +186,8 @@ def year_lights(
                 indicator_id=n.indicator_id,
                 indicator=n.indicator.name,
                 subject=f"{n.project} · {n.name}",
-                color=lights.color(lag, rules[RuleScope.NODE]),
-                lag=lag,
+                color=lights.color(days, rules[RuleScope.NODE]),
+                lag=days,
                 due_on=n.due_on,
                 done_on=n.done_on,
             )

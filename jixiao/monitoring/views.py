@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -115,10 +115,9 @@ def _post_plan(request: HttpRequest, user: User, scheme: Scheme) -> None:
     if user.role not in PLANNERS:
         messages.error(request, _("您没有设定目标的权限。"))
         return
-    indicator = (
-        actions.monitored_indicators(scheme).filter(pk=int_param(request.POST, "indicator")).first()
-    )
-    unit = Organization.objects.assessed_units().filter(pk=int_param(request.POST, "unit")).first()
+    indicator_id, unit_id = int_param(request.POST, "indicator"), int_param(request.POST, "unit")
+    indicator = actions.monitored_indicators(scheme).filter(pk=indicator_id or 0).first()
+    unit = Organization.objects.assessed_units().filter(pk=unit_id or 0).first()
     if indicator is None or unit is None:
         messages.error(request, _("请选择指标和单位。"))
         return
@@ -368,18 +367,17 @@ def _save_grid(request: HttpRequest, user: User, rows: list[Target], month: int)
 
 
 @role_required(Role.OFFICE, Role.LEADER, Role.DEPARTMENT, Role.UNIT)
-def evidence_file(request: HttpRequest, pk: str) -> FileResponse:
+def evidence_file(request: HttpRequest, pk: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    ident = strict_int(pk)
+    ident = strict_int(pk) or 0
     evidence = ProgressEvidence.objects.select_related("progress").filter(pk=ident).first()
     if evidence is None:
-        from django.http import Http404
-
         raise Http404
     access_target(user, evidence.progress.target_id)
-    return FileResponse(
+    response = FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
         filename=evidence.original_name,
         content_type=evidence.content_type,
     )
+    return response  # type: ignore[return-value]

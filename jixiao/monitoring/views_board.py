@@ -81,9 +81,8 @@ def unit_lights(request: HttpRequest, year: str) -> HttpResponse:
     scheme = scheme_of_year(year)
     month = _month(request, scheme.year.year)
     user: User = request.user  # type: ignore[assignment]
-    if user.role == Role.UNIT:
-        unit_id = user.organization_id
-    else:
+    unit_id: int | None = user.organization_id
+    if user.role != Role.UNIT:
         unit_id = int_param(request.GET, "unit")
         if unit_id is None:
             return redirect("monitoring:matrix", scheme.year.year)
@@ -94,7 +93,7 @@ def unit_lights(request: HttpRequest, year: str) -> HttpResponse:
     )
     if enrollment is None:
         raise Http404
-    found = year_lights(scheme, month, unit_ids=[unit_id])
+    found = year_lights(scheme, month, unit_ids=[enrollment.unit_id])
     published = MonthlyReport.objects.filter(year=scheme.year).order_by("-month").first()
     mine = None
     if published is not None:
@@ -186,7 +185,7 @@ def board(request: HttpRequest, year: str) -> HttpResponse:
     if not getattr(settings, "MONITORING_BOARD_PUBLIC", False):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if request.user.role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):  # type: ignore[union-attr]
+        if request.user.role in (Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN):
             raise PermissionDenied
     scheme = scheme_of_year(year)
     month = _month(request, scheme.year.year)
