@@ -36,11 +36,11 @@ from jixiao.monitoring.models import (
     RuleScope,
     Target,
 )
-from jixiao.monitoring.workflow import available
 from jixiao.org.models import AssessmentYear, Organization
 from jixiao.scheme.models import Scheme, SchemeStatus
 
 PLANNERS = (Role.OFFICE, Role.DEPARTMENT)
+SHOWN = 500  # targets listed at once; the filters and the Excel export give the rest
 ENTERERS = (Role.UNIT, Role.DEPARTMENT)
 PROFILE_LABELS = {"back_loaded": _("前低后高"), "quarterly": _("按季度均衡")}
 
@@ -88,6 +88,12 @@ def targets(request: HttpRequest) -> HttpResponse:
     nodes = nodes_visible_to(user).filter(scheme=scheme)
     if state in PlanStatus.values:
         rows, nodes = rows.filter(status=state), nodes.filter(status=state)
+    indicator_id = int_param(request.GET, "indicator")
+    if indicator_id is not None:
+        rows, nodes = (
+            rows.filter(indicator_id=indicator_id),
+            nodes.filter(indicator_id=indicator_id),
+        )
     units = Organization.objects.assessed_units().filter(enrollments__year=scheme.year)
     return render(
         request,
@@ -96,7 +102,10 @@ def targets(request: HttpRequest) -> HttpResponse:
             "scheme": scheme,
             "indicators": list(indicators),
             "units": list(units.order_by("sort_order", "code")),
-            "rows": list(rows[:500]),
+            "rows": list(rows[:SHOWN]),
+            "row_count": rows.count(),
+            "shown": SHOWN,
+            "indicator_id": indicator_id,
             "nodes": list(nodes[:500]),
             "state": state,
             "states": PlanStatus.choices,
@@ -104,9 +113,6 @@ def targets(request: HttpRequest) -> HttpResponse:
             "profiles": list(PROFILE_LABELS.items()),
             "can_plan": user.role in PLANNERS and scheme.status == SchemeStatus.PUBLISHED,
             "is_office": user.role == Role.OFFICE,
-            "acts": {
-                PlanStatus.DRAFT: available(user, PlanStatus.DRAFT, user.organization_id),
-            },
         },
     )
 
@@ -233,7 +239,7 @@ def rules(request: HttpRequest, year: str) -> HttpResponse:
                 request.POST.getlist("color"), request.POST.getlist("threshold"), strict=False
             ):
                 number = parse_number(threshold, digits=8, places=2)
-                if color in lights.__dict__.values() and number is not None:
+                if color in (lights.RED, lights.YELLOW, lights.GREEN) and number is not None:
                     parsed.append((color, number))
             actions.save_light_rules(user, scheme.year, scope, parsed)
             messages.success(request, _("亮灯规则已保存。"))
