@@ -10,9 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from jixiao.accounts.models import User
+from jixiao.collection.tests.conftest import World
 from jixiao.core.testing import PERSONA_USERNAMES, login, page_text
 from jixiao.monitoring import actions
-from jixiao.monitoring.models import LightRule, MonthlyReport, Progress
+from jixiao.monitoring.models import LightRule, MonthlyReport, PlanStatus, Progress
 from jixiao.monitoring.tests.conftest import Monitored
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +136,17 @@ def test_only_the_office_sets_light_rules(monitored: Monitored, personas: dict[s
         ("red", D(30)),
         ("yellow", D(10)),
     ]
+
+
+def test_another_department_cannot_submit_or_approve_this_departments_targets(
+    world: World, personas: dict[str, User]
+) -> None:
+    target = actions.set_target(personas["dept"], world.completion, world.unit, D(100))
+    url = reverse("monitoring:targets_act")
+    for who, action in (("other_dept", "submit"), ("unit", "submit"), ("leader", "approve")):
+        login(Client(), personas[who]).post(url, {"target": [target.pk], "action": action})
+    target.refresh_from_db()
+    assert target.status == PlanStatus.DRAFT
+    login(Client(), personas["dept"]).post(url, {"target": [target.pk], "action": "submit"})
+    target.refresh_from_db()
+    assert target.status == PlanStatus.SUBMITTED
