@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "jixiao.evaluation",
     # Before scoring: its demo corrects 2026-Q1 data before the demo results are computed.
     "jixiao.verification",
+    "jixiao.monitoring",
     "jixiao.scoring",
     "jixiao.analysis",
 ]
@@ -412,6 +413,8 @@ METRICS_TOKEN = env_str("JIXIAO_METRICS_TOKEN")
 SATISFACTION_BURST_PER_ADDRESS = env_int("SATISFACTION_BURST_PER_ADDRESS", 20)
 SATISFACTION_LIMIT_PER_ADDRESS = env_int("SATISFACTION_LIMIT_PER_ADDRESS", 200)
 SATISFACTION_SAME_COMMENT = env_int("SATISFACTION_SAME_COMMENT", 3)
+# The 绩效比拼 board (monitoring) without login, for an intranet screen; off by default.
+MONITORING_BOARD_PUBLIC = env_bool("JIXIAO_BOARD_PUBLIC", False)
 # An internet-facing app server that serves only the public rating pages: its own URL
 # configuration and the few middleware those pages need (no sessions, no login).
 PUBLIC_ONLY = env_bool("JIXIAO_PUBLIC_ONLY", False)
