@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "jixiao.verification",
     "jixiao.scoring",
     "jixiao.analysis",
+    "jixiao.inspections",
+    "jixiao.complaints",
 ]
 
 MIDDLEWARE = [
@@ -396,6 +398,12 @@ METRICS_TOKEN = env_str("JIXIAO_METRICS_TOKEN")
 SATISFACTION_BURST_PER_ADDRESS = env_int("SATISFACTION_BURST_PER_ADDRESS", 20)
 SATISFACTION_LIMIT_PER_ADDRESS = env_int("SATISFACTION_LIMIT_PER_ADDRESS", 200)
 SATISFACTION_SAME_COMMENT = env_int("SATISFACTION_SAME_COMMENT", 3)
+# The public 群众反映 window (docs/complaints.md): per address (or device) beyond BURST
+# messages in 10 minutes, or the same text beyond SAME_TEXT, new ones are quarantined
+# for review; beyond LIMIT the page asks the person to wait (nothing stored).
+COMPLAINT_BURST_PER_ADDRESS = env_int("COMPLAINT_BURST_PER_ADDRESS", 5)
+COMPLAINT_LIMIT_PER_ADDRESS = env_int("COMPLAINT_LIMIT_PER_ADDRESS", 60)
+COMPLAINT_SAME_TEXT = env_int("COMPLAINT_SAME_TEXT", 2)
 # An internet-facing app server that serves only the public rating pages: its own URL
 # configuration and the few middleware those pages need (no sessions, no login).
 PUBLIC_ONLY = env_bool("JIXIAO_PUBLIC_ONLY", False)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from jixiao.complaints import views
+
+app_name = "complaints"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/act/", views.act, name="act"),
+]
