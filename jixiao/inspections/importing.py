@@ -6,7 +6,7 @@ written (all or nothing); each refusal names its row and column in Chinese."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -37,8 +37,20 @@ WORKDAY_WORDS = {
     "休息": False,
     "放假": False,
 }
+EXCEL_EPOCH = date(1899, 12, 30)
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _SPLIT = re.compile(r"[、，,；;\s]+")
+
+
+def _excel_serial(value: Any) -> date | None:
+    """A date cell read without its style is Excel's day number (1 = 1900-01-01)."""
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    if not 20_000 <= number <= 80_000 or number != int(number):
+        return None
+    return EXCEL_EPOCH + timedelta(days=int(number))
 
 
 def parse_date(value: Any) -> date | None:
@@ -50,6 +62,9 @@ def parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    serial = _excel_serial(value)
+    if serial is not None:
+        return serial
     match = _DATE.match(str(value).strip())
     if match:
         try:

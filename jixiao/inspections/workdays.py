@@ -7,9 +7,9 @@ the package knows it, or a local arrangement. For a year the package does not co
 the table does not mention, Saturday and Sunday are rest days (`covered` tells the page
 to warn about it).
 
-`working_days_between(a, b)` counts the working days d with a < d <= b (negative when
-b is before a); `add_working_days(a, n)` is the working day reached after n of them, so
-`working_days_between(a, add_working_days(a, n)) == n`.
+`working_days_between(a, b)` counts the working days d with a < d <= b (when b is
+before a: minus those with b <= d < a); `add_working_days(a, n)` is the working day
+reached after n of them, so `working_days_between(a, add_working_days(a, n)) == n`.
 """
 
 from __future__ import annotations
@@ -47,7 +47,10 @@ def is_workday(day: date, overrides: Overrides = _EMPTY) -> bool:
 
 def working_days_between(start: date, end: date, overrides: Overrides = _EMPTY) -> int:
     if end < start:
-        return -working_days_between(end, start, overrides)
+        # Backwards: the working days d with end <= d < start, so that adding back agrees.
+        return -sum(
+            is_workday(end + timedelta(days=k), overrides) for k in range((start - end).days)
+        )
     count = 0
     day = start + timedelta(days=1)
     while day <= end:
