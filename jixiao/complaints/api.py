@@ -35,16 +35,19 @@ class ComplaintSerializer(serializers.ModelSerializer):
         ]
 
 
-class ComplaintList(generics.ListAPIView):
-    serializer_class = ComplaintSerializer
-    permission_classes = [HasRole.of(*TRIAGE_ROLES)]
-
+class AllComplaints:
     def get_queryset(self) -> QuerySet[Complaint]:
         return Complaint.objects.select_related("unit", "merged_into").order_by("pk")
 
 
-class ComplaintDetail(ComplaintList, generics.RetrieveAPIView):
-    pass
+class ComplaintList(AllComplaints, generics.ListAPIView):
+    serializer_class = ComplaintSerializer
+    permission_classes = [HasRole.of(*TRIAGE_ROLES)]
+
+
+class ComplaintDetail(AllComplaints, generics.RetrieveAPIView):
+    serializer_class = ComplaintSerializer
+    permission_classes = [HasRole.of(*TRIAGE_ROLES)]
 
 
 urlpatterns = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.urls import path
 from rest_framework import generics, serializers
@@ -62,16 +64,21 @@ class ViolationSerializer(serializers.ModelSerializer):
         ]
 
 
-class InspectionList(generics.ListAPIView):
-    serializer_class = InspectionSerializer
-    permission_classes = [HasRole.of(*READERS)]
+class VisibleInspections:
+    request: Any
 
     def get_queryset(self) -> QuerySet[Inspection]:
         return inspections_visible_to(self.request.user).prefetch_related("units").order_by("pk")  # type: ignore[arg-type]
 
 
-class InspectionDetail(InspectionList, generics.RetrieveAPIView):
-    pass
+class InspectionList(VisibleInspections, generics.ListAPIView):
+    serializer_class = InspectionSerializer
+    permission_classes = [HasRole.of(*READERS)]
+
+
+class InspectionDetail(VisibleInspections, generics.RetrieveAPIView):
+    serializer_class = InspectionSerializer
+    permission_classes = [HasRole.of(*READERS)]
 
 
 class ViolationList(generics.ListAPIView):

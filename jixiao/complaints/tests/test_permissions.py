@@ -108,3 +108,17 @@ def test_the_supervision_home_shows_the_queue_panel(
     text = page_text(login(Client(), supervision).get("/"))
     assert "群众反映" in text
     assert "待甄别" in text
+
+
+def test_the_api_serves_the_triage_roles_with_masked_phones(
+    personas: dict[str, User], complaint: Complaint
+) -> None:
+    body = login(Client(), personas["supervision"]).get("/api/v1/complaints/complaints/").json()
+    assert [(r["receipt"], r["phone"]) for r in body["results"]] == [
+        (complaint.receipt, "138****5678")
+    ]
+    one = login(Client(), personas["office"]).get(f"/api/v1/complaints/complaints/{complaint.pk}/")
+    assert one.json()["receipt"] == complaint.receipt
+    assert (
+        login(Client(), personas["unit"]).get("/api/v1/complaints/complaints/").status_code == 403
+    )

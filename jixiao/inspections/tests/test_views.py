@@ -217,3 +217,18 @@ def test_the_home_page_shows_the_registry_panel(
     )
     text = page_text(login(Client(), personas[who]).get("/"))
     assert "督查检查考核计划" in text
+
+
+def test_the_api_lists_what_the_pages_show(
+    department: User, unit: User, other_unit: User, registry: Registry
+) -> None:
+    named = register(department, registry, plan("点名检查", units=(registry.unit,)))
+    body = login(Client(), unit).get("/api/v1/inspections/inspections/").json()
+    assert [(r["id"], r["units"], r["department"]) for r in body["results"]] == [
+        (named.pk, ["JD01"], "FGJ")
+    ]
+    assert (
+        login(Client(), other_unit).get(f"/api/v1/inspections/inspections/{named.pk}/").status_code
+        == 404
+    )
+    assert login(Client(), unit).get("/api/v1/inspections/violations/").status_code == 403
