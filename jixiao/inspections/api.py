@@ -12,6 +12,7 @@ from jixiao.accounts.roles import Role
 from jixiao.core.api import HasRole
 from jixiao.inspections.models import Inspection, Violation
 from jixiao.inspections.scope import OVERSEERS, inspections_visible_to
+from jixiao.org.models import Organization
 
 READERS = (*OVERSEERS, Role.DEPARTMENT, Role.UNIT)
 
@@ -21,7 +22,9 @@ class InspectionSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.code")
     department_name = serializers.CharField(source="department.name")
     category = serializers.CharField(source="category.code", allow_null=True, default=None)
-    units = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
+    units: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        many=True, read_only=True, slug_field="code"
+    )
 
     class Meta:
         model = Inspection
@@ -68,7 +71,7 @@ class VisibleInspections:
     request: Any
 
     def get_queryset(self) -> QuerySet[Inspection]:
-        return inspections_visible_to(self.request.user).prefetch_related("units").order_by("pk")  # type: ignore[arg-type]
+        return inspections_visible_to(self.request.user).prefetch_related("units").order_by("pk")
 
 
 class InspectionList(VisibleInspections, generics.ListAPIView):

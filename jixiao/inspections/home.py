@@ -6,7 +6,7 @@ from django.utils import timezone
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.core.home import Panel
-from jixiao.inspections.models import InspectionStatus, Violation
+from jixiao.inspections.models import REGISTERED, InspectionStatus, Violation
 from jixiao.inspections.scope import OVERSEERS, inspections_visible_to, merge_flags
 from jixiao.org.models import AssessmentYear
 
@@ -22,7 +22,7 @@ def home_panels(request: HttpRequest) -> list[Panel]:
     today = timezone.localdate()
     context: dict[str, object] = {
         "year": year,
-        "upcoming": rows.registered().filter(end__gte=today).order_by("start")[:5],
+        "upcoming": rows.filter(status__in=REGISTERED, end__gte=today).order_by("start")[:5],
         "merge": len(
             merge_flags(
                 year,

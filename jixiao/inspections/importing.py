@@ -95,9 +95,9 @@ def plan_rows(
         units[unit.code] = unit
         units[unit.name] = unit
     categories = {}
-    for category in UnitCategory.objects.filter(year=year):
-        categories[category.code] = category
-        categories[category.name] = category
+    for each in UnitCategory.objects.filter(year=year):
+        categories[each.code] = each
+        categories[each.name] = each
     rules = RegistrySettings.current()
     table_days = actions.overrides()
     plans: list[actions.PlanData] = []
@@ -136,7 +136,7 @@ def plan_rows(
                     RowError(number, "被检查单位", _("没有找到单位“%(n)s”") % {"n": n[:30]})
                 )
         category_name = str(row.get("考核类别") or "").strip()
-        category = categories.get(category_name) if category_name else None
+        category: UnitCategory | None = categories.get(category_name) if category_name else None
         if category_name and category is None:
             problems.append(
                 RowError(

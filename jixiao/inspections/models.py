@@ -83,10 +83,13 @@ class TargetKind(models.TextChoices):
     CATEGORY = "category", _("整个考核类别")
 
 
+# Submitted or approved: what units see and merging looks at.
+REGISTERED = (InspectionStatus.SUBMITTED, InspectionStatus.APPROVED)
+
+
 class InspectionQuerySet(models.QuerySet["Inspection"]):
     def registered(self) -> InspectionQuerySet:
-        """Submitted or approved: what units will see and merging looks at."""
-        return self.filter(status__in=[InspectionStatus.SUBMITTED, InspectionStatus.APPROVED])
+        return self.filter(status__in=REGISTERED)
 
 
 class Inspection(models.Model):
