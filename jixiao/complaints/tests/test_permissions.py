@@ -122,3 +122,22 @@ def test_the_api_serves_the_triage_roles_with_masked_phones(
     assert (
         login(Client(), personas["unit"]).get("/api/v1/complaints/complaints/").status_code == 403
     )
+
+
+def test_the_queue_keeps_its_query_count(
+    supervision: User, unit_org, django_assert_max_num_queries
+) -> None:
+    for n in range(60):
+        actions.submit_complaint(
+            unit=unit_org if n % 2 else None,
+            window="窗口",
+            problem=f"第 {n} 件没有办成的事",
+            place_time="",
+            phone="",
+            device="d",
+            address=None,
+        )
+    client = login(Client(), supervision)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("complaints:queue"), {"q": "办成"})
+    assert "东湖街道" in page_text(response)

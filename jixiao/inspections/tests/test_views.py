@@ -232,3 +232,22 @@ def test_the_api_lists_what_the_pages_show(
         == 404
     )
     assert login(Client(), unit).get("/api/v1/inspections/violations/").status_code == 403
+
+
+def test_the_list_keeps_its_query_count_as_the_plan_grows(
+    department: User, office: User, registry: Registry, django_assert_max_num_queries
+) -> None:
+    for n in range(30):
+        data = plan(
+            f"检查{n}",
+            start=date(2026, 3, 2 + n % 20),
+            category=registry.streets if n % 3 else None,
+            units=() if n % 3 else (registry.unit, registry.third),
+        )
+        register(department, registry, data)
+    client = login(Client(), office)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("inspections:index"))
+    assert "建议统筹合并" in page_text(response)
+    with django_assert_max_num_queries(15):
+        client.get(reverse("inspections:violations"))
