@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,12 +32,29 @@ def weeks(start: date, end: date) -> list[tuple[int, int]]:
 
 def clashes(visits: Iterable[tuple[int, int, date, date]]) -> list[Clash]:
     """`visits` are (inspection id, unit id, start, end); a clash is a unit-week that two
-    or more different inspections touch, in (week, unit) order."""
-    seen: dict[tuple[int, int, int], set[int]] = defaultdict(set)
+    or more different inspections touch, in (week, unit) order.
+
+    One dict probe per unit-week; a set only where a second inspection arrives (most
+    unit-weeks have one), and each (start, end) pair's weeks computed once."""
+    spans: dict[tuple[date, date], list[int]] = {}
+    first: dict[int, int] = {}
+    multi: dict[int, set[int]] = {}
     for inspection_id, unit_id, start, end in visits:
-        for iso_year, week in weeks(start, end):
-            seen[(unit_id, iso_year, week)].add(inspection_id)
+        keys = spans.get((start, end))
+        if keys is None:
+            keys = spans[(start, end)] = [y * 100 + w for y, w in weeks(start, end)]
+        base = unit_id * 1_000_000
+        for week_key in keys:
+            key = base + week_key
+            seen = first.setdefault(key, inspection_id)
+            if seen != inspection_id:
+                group = multi.get(key)
+                if group is None:
+                    multi[key] = {seen, inspection_id}
+                else:
+                    group.add(inspection_id)
     found = [
-        Clash(unit, y, w, tuple(sorted(ids))) for (unit, y, w), ids in seen.items() if len(ids) > 1
+        Clash(key // 1_000_000, key % 1_000_000 // 100, key % 100, tuple(sorted(ids)))
+        for key, ids in multi.items()
     ]
     return sorted(found, key=lambda c: (c.iso_year, c.week, c.unit_id))

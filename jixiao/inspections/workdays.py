@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
+from itertools import accumulate
 
 import chinese_calendar
 
@@ -32,11 +34,25 @@ def covered(year: int) -> bool:
     return True
 
 
-def official_workday(day: date) -> bool:
+def _package_workday(day: date) -> bool:
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
         return day.weekday() < 5
+
+
+@lru_cache(maxsize=256)
+def _year(year: int) -> tuple[bytes, tuple[int, ...]]:
+    """The official flags of a year's days (index: day of year − 1) and their running
+    count (prefix[i] = working days among the first i days), computed once per year."""
+    first = date(year, 1, 1)
+    size = (date(year + 1, 1, 1) - first).days
+    flags = bytes(_package_workday(first + timedelta(days=k)) for k in range(size))
+    return flags, tuple(accumulate(flags, initial=0))
+
+
+def official_workday(day: date) -> bool:
+    return bool(_year(day.year)[0][day.timetuple().tm_yday - 1])
 
 
 def is_workday(day: date, overrides: Overrides = _EMPTY) -> bool:
@@ -45,17 +61,22 @@ def is_workday(day: date, overrides: Overrides = _EMPTY) -> bool:
     return official_workday(day)
 
 
+def _official_through(day: date, since_year: int) -> int:
+    """Official working days from 1 January of `since_year` through `day`."""
+    total = sum(_year(y)[1][-1] for y in range(since_year, day.year))
+    return total + _year(day.year)[1][day.timetuple().tm_yday]
+
+
 def working_days_between(start: date, end: date, overrides: Overrides = _EMPTY) -> int:
     if end < start:
         # Backwards: the working days d with end <= d < start, so that adding back agrees.
-        return -sum(
-            is_workday(end + timedelta(days=k), overrides) for k in range((start - end).days)
-        )
-    count = 0
-    day = start + timedelta(days=1)
-    while day <= end:
-        count += is_workday(day, overrides)
-        day += timedelta(days=1)
+        before = end - timedelta(days=1)
+        return -working_days_between(before, start - timedelta(days=1), overrides)
+    since = start.year
+    count = _official_through(end, since) - _official_through(start, since)
+    for day, worked in overrides.items():
+        if start < day <= end:
+            count += int(worked) - int(official_workday(day))
     return count
 
 

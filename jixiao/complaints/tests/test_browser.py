@@ -46,7 +46,7 @@ def test_a_citizen_reports_on_a_phone_and_looks_the_status_up(browser: Any, live
     page.wait_for_selector("text=您的反映已收到")
     receipt = page.inner_text(".code").strip()
     assert receipt == Complaint.objects.get().receipt
-    page.tap("a:has-text(\"查询办理情况\")")
+    page.tap('a:has-text("查询办理情况")')
     page.wait_for_selector("text=办理状态")
     assert "待处理" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
