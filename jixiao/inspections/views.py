@@ -164,19 +164,21 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             saved = actions.save_inspection(
                 user, plan, year=year, inspection=inspection, version=data.get("version")
             )
-            if "submit" in request.POST:
-                actions.transition(user, saved, "submit")
-                messages.success(request, _("检查计划已提交登记，等待绩效办审核。"))
-            else:
-                messages.success(request, _("检查计划已保存为草稿。"))
-            return redirect("inspections:detail", saved.pk)
-        except EditConflict as conflict:
-            form.add_error(None, str(conflict))
-        except TransitionRefused as error:
-            for message in error.messages:
+        except (EditConflict, TransitionRefused) as error:
+            for message in getattr(error, "messages", [str(error)]):
                 form.add_error(None, message)
-            if inspection is None and "saved" in locals():
+        else:
+            if "submit" not in request.POST:
+                messages.success(request, _("检查计划已保存为草稿。"))
                 return redirect("inspections:detail", saved.pk)
+            try:
+                actions.transition(user, saved, "submit")
+            except TransitionRefused as error:
+                # Saved as a draft; the refusal (a late registration) is shown on its page.
+                _refused(request, error)
+            else:
+                messages.success(request, _("检查计划已提交登记，等待绩效办审核。"))
+            return redirect("inspections:detail", saved.pk)
     rules = RegistrySettings.current()
     today = timezone.localdate()
     return render(

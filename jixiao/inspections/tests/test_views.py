@@ -251,3 +251,29 @@ def test_the_list_keeps_its_query_count_as_the_plan_grows(
     assert "建议统筹合并" in page_text(response)
     with django_assert_max_num_queries(15):
         client.get(reverse("inspections:violations"))
+
+
+def test_a_late_registration_through_the_form_stays_a_draft_and_says_why(
+    department: User, registry: Registry
+) -> None:
+    client = login(Client(), department)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    if tomorrow.year != registry.year.year:
+        AssessmentYearFactory.create(year=tomorrow.year, is_current=False)
+    response = client.post(
+        reverse("inspections:new") + f"?year={tomorrow.year}",
+        {
+            "name": "临时检查",
+            "content": "消防",
+            "target_kind": "units",
+            "units": [registry.unit.pk],
+            "start": tomorrow.isoformat(),
+            "end": tomorrow.isoformat(),
+            "submit": "1",
+        },
+        follow=True,
+    )
+    text = page_text(response)
+    assert "不予登记" in text
+    assert Inspection.objects.get().status == InspectionStatus.DRAFT
+    assert Violation.objects.get().kind == "refused"
