@@ -76,9 +76,16 @@ def _xlsx(book: Any, name: str) -> HttpResponse:
     return response
 
 
+def _no_year(request: HttpRequest) -> HttpResponse:
+    return render(request, "inspections/no_year.html", status=200)
+
+
 @role_required(*READERS)
 def index(request: HttpRequest) -> HttpResponse:
-    user, year = _user(request), _year(request)
+    user = _user(request)
+    if int_param(request.GET, "year") is None and AssessmentYear.current() is None:
+        return _no_year(request)
+    year = _year(request)
     rows = inspections_visible_to(user).filter(year=year).prefetch_related("units")
     status = request.GET.get("status", "")
     if status in InspectionStatus.values:
@@ -99,6 +106,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "years": AssessmentYear.objects.all(),
             "page": page,
             "flags": flags,
+            # A department may open only its own inspections; the others are named.
+            "own_only": user.organization_id if user.role == Role.DEPARTMENT else None,
             "status": status,
             "statuses": InspectionStatus.choices,
             "rules": RegistrySettings.current(),
@@ -251,7 +260,10 @@ def plan_import(request: HttpRequest) -> HttpResponse:
 
 @role_required(*OVERSEERS)
 def violations(request: HttpRequest) -> HttpResponse:
-    user, year = _user(request), _year(request)
+    user = _user(request)
+    if int_param(request.GET, "year") is None and AssessmentYear.current() is None:
+        return _no_year(request)
+    year = _year(request)
     if request.GET.get("format") == "xlsx":
         return _xlsx(importing.violations_workbook(year), f"inspection-violations-{year.year}")
     form = UnregisteredForm(request.POST or None) if user.role == Role.OFFICE else None

@@ -119,3 +119,12 @@ def test_only_the_office_edits_the_calendar_and_the_settings(
 
     assert not CalendarDay.objects.exists()
     assert not RegistrySettings.objects.exists()
+
+
+def test_without_any_assessment_year_the_pages_say_so_instead_of_failing(
+    office: User, supervision: User
+) -> None:
+    for user, name in ((office, "inspections:index"), (supervision, "inspections:violations")):
+        response = login(Client(), user).get(reverse(name))
+        assert response.status_code == 200
+        assert "还没有考核年度" in response.content.decode()
