@@ -166,3 +166,13 @@ def merge_complaint(user: User, complaint: Complaint, into: Complaint, note: str
     if into.status == C.MERGED:
         raise TransitionRefused(_("这条反映已合并到其他反映，请合并到原反映。"))
     return _step(user, complaint, "merge", note, into=into)
+
+
+def triage_quarantined(user: User, complaints: list[Complaint], action: str, note: str) -> int:
+    """Release or reject a reviewed burst at once: all of them or none."""
+    if action not in ("release", "reject"):
+        raise TransitionRefused(_("未知的操作。"))
+    with transaction.atomic():
+        for complaint in complaints:
+            _step(user, complaint, action, note)
+    return len(complaints)

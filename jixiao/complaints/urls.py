@@ -6,6 +6,7 @@ app_name = "complaints"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("quarantine/", views.bulk, name="bulk"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/act/", views.act, name="act"),
 ]

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -121,3 +122,28 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已%(act)s。") % {"act": actions.ACTS[action]})
     return redirect("complaints:detail", complaint.pk)
+
+
+@require_POST
+@role_required(*ROLES)
+def bulk(request: HttpRequest) -> HttpResponse:
+    """The quarantine review: release or reject the ticked messages together."""
+    ids = [n for n in (strict_int(v) for v in request.POST.getlist("complaint")[:500]) if n]
+    chosen = list(Complaint.objects.filter(pk__in=ids).order_by("pk"))
+    action = request.POST.get("action", "")
+    note = request.POST.get("note", "")
+    if not chosen:
+        messages.error(request, _("请先勾选要处理的反映。"))
+    elif problem := text_problem(note):
+        messages.error(request, problem)
+    else:
+        try:
+            n = actions.triage_quarantined(_user(request), chosen, action, note)
+        except TransitionRefused as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("已%(act)s %(n)d 条。") % {"act": actions.ACTS[action], "n": n}
+            )
+    return redirect(reverse("complaints:queue") + "?status=quarantined")

@@ -141,3 +141,40 @@ def test_the_queue_keeps_its_query_count(
     with django_assert_max_num_queries(15):
         response = client.get(reverse("complaints:queue"), {"q": "办成"})
     assert "东湖街道" in page_text(response)
+
+
+def test_a_reviewed_burst_is_rejected_at_once_and_a_refused_bulk_changes_nothing(
+    personas: dict[str, User], complaint: Complaint
+) -> None:
+    burst = [
+        actions.submit_complaint(
+            unit=None,
+            window="",
+            problem=f"刷屏 {n}",
+            place_time="",
+            phone="",
+            device="x",
+            address="10.9.9.9",
+            quarantine_reason="同一地址短时间内提交过多",
+        )
+        for n in range(3)
+    ]
+    ids = [c.pk for c in burst]
+    url = reverse("complaints:bulk")
+    assert (
+        login(Client(), personas["unit"])
+        .post(url, {"complaint": ids, "action": "reject", "note": "刷屏"})
+        .status_code
+        == 403
+    )
+    client = login(Client(), personas["office"])
+    # The genuine message in the list is not quarantined: the whole batch is refused.
+    client.post(url, {"complaint": [*ids, complaint.pk], "action": "release"})
+    assert Complaint.objects.filter(status=ComplaintStatus.QUARANTINED).count() == 3
+    page = page_text(client.get(reverse("complaints:queue"), {"status": "quarantined"}))
+    assert "甄别勾选的反映" in page
+    client.post(url, {"complaint": ids, "action": "reject", "note": "同一地址刷屏"})
+    assert set(Complaint.objects.filter(pk__in=ids).values_list("status", flat=True)) == {
+        "rejected"
+    }
+    assert Complaint.objects.get(pk=complaint.pk).status == ComplaintStatus.NEW
