@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -222,7 +223,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已%(act)s。") % {"act": actions.ACTS.get(action, "")})
     back = request.POST.get("next", "")
-    if back.startswith("/") and not back.startswith("//"):
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}):
         return redirect(back)
     return redirect("inspections:detail", inspection.pk)
 
