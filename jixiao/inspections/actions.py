@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +23,7 @@ from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record, record_create, record_update, snapshot
+from jixiao.collection import notifications
 from jixiao.collection.workflow import Rule, TransitionRefused, resolve
 from jixiao.core.concurrency import save_versioned
 from jixiao.inspections import workdays
@@ -204,12 +206,33 @@ def transition(
                 after={"status": inspection.status, "action": action},
                 reason=reason.strip(),
             )
+            _tell(user, inspection, action)
     if refused is not None:
         ahead, inspection = refused
         with transaction.atomic():
             _violation(user, inspection, ViolationKind.REFUSED, today, ahead)
         raise TransitionRefused(late_message(ahead))
     return inspection
+
+
+def _tell(user: User, inspection: Inspection, action: str) -> None:
+    """Whoever acts next: the office on a registration, the department on its answer."""
+    link = reverse("inspections:detail", args=[inspection.pk])
+    if action == "submit":
+        text = _("%(dept)s登记了检查计划“%(name)s”，请审核。")
+        recipients = notifications.office_users()
+    elif action == "approve":
+        text = _("检查计划“%(name)s”已审核通过。")
+        recipients = notifications.department_users(inspection.department_id)
+    else:
+        text = _("检查计划“%(name)s”被退回：%(reason)s")
+        recipients = notifications.department_users(inspection.department_id)
+    values = {
+        "dept": inspection.department.name,
+        "name": inspection.name,
+        "reason": inspection.return_reason,
+    }
+    notifications.notify(recipients, text % values, link, exclude=user)
 
 
 def _violation(

@@ -8,6 +8,7 @@ import pytest
 
 from jixiao.accounts.models import User
 from jixiao.audit.models import AuditEvent
+from jixiao.collection.models import Notification
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.inspections import actions
 from jixiao.inspections.models import (
@@ -82,6 +83,9 @@ def test_returning_needs_a_reason_and_the_department_may_resubmit(
     actions.transition(office, inspection, "return", reason="请与发改局合并")
     inspection.refresh_from_db()
     assert inspection.return_reason == "请与发改局合并"
+    told = Notification.objects.filter(recipient=department).values_list("text", flat=True)
+    assert list(told) == ["检查计划“重点项目督查”被退回：请与发改局合并"]
+    assert Notification.objects.filter(recipient=office, text__contains="请审核").count() == 1
     data = plan("重点项目督查（合并）", units=(registry.unit,))
     actions.save_inspection(department, data, year=registry.year, inspection=inspection)
     actions.transition(department, inspection, "submit", today=date(2026, 1, 5))
