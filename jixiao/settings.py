@@ -127,6 +127,8 @@ INSTALLED_APPS = [
     "jixiao.monitoring",
     "jixiao.scoring",
     "jixiao.analysis",
+    "jixiao.inspections",
+    "jixiao.complaints",
 ]
 
 MIDDLEWARE = [
@@ -415,6 +417,12 @@ SATISFACTION_LIMIT_PER_ADDRESS = env_int("SATISFACTION_LIMIT_PER_ADDRESS", 200)
 SATISFACTION_SAME_COMMENT = env_int("SATISFACTION_SAME_COMMENT", 3)
 # The 绩效比拼 board (monitoring) without login, for an intranet screen; off by default.
 MONITORING_BOARD_PUBLIC = env_bool("JIXIAO_BOARD_PUBLIC", False)
+# The public 群众反映 window (docs/inspections.md, "群众反映"): per address (or device) beyond BURST
+# messages in 10 minutes, or the same text beyond SAME_TEXT, new ones are quarantined
+# for review; beyond LIMIT the page asks the person to wait (nothing stored).
+COMPLAINT_BURST_PER_ADDRESS = env_int("COMPLAINT_BURST_PER_ADDRESS", 5)
+COMPLAINT_LIMIT_PER_ADDRESS = env_int("COMPLAINT_LIMIT_PER_ADDRESS", 60)
+COMPLAINT_SAME_TEXT = env_int("COMPLAINT_SAME_TEXT", 2)
 # An internet-facing app server that serves only the public rating pages: its own URL
 # configuration and the few middleware those pages need (no sessions, no login).
 PUBLIC_ONLY = env_bool("JIXIAO_PUBLIC_ONLY", False)

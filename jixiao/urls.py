@@ -26,6 +26,9 @@ urlpatterns = [
     path("analysis/", include("jixiao.analysis.urls")),
     path("evaluation/", include("jixiao.evaluation.urls")),
     path("r/", include("jixiao.evaluation.urls_public")),
+    path("inspections/", include("jixiao.inspections.urls")),
+    path("complaints/", include("jixiao.complaints.urls")),
+    path("c/", include("jixiao.complaints.urls_public")),
     path("api/v1/", include("jixiao.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path(

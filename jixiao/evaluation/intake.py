@@ -8,17 +8,17 @@ for fifty simultaneous identical requests; the cookie only names the device.
 
 from __future__ import annotations
 
-import hashlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from jixiao.core.public_intake import BURST_WINDOW_SECONDS, digest
+from jixiao.core.public_intake import count as _count
 from jixiao.evaluation.public_models import (
     DEFAULT_POINTS,
     RatingStatus,
@@ -26,7 +26,7 @@ from jixiao.evaluation.public_models import (
     ServiceWindow,
 )
 
-BURST_WINDOW_SECONDS = 600
+__all__ = ["BURST_WINDOW_SECONDS", "Outcome", "RatingRefused", "accept"]
 
 
 class RatingRefused(Exception):
@@ -48,14 +48,6 @@ def clean_comment(text: str) -> str:
     return text.strip()
 
 
-def _count(key: str) -> int:
-    try:
-        return cache.incr(key)
-    except ValueError:
-        cache.add(key, 0, BURST_WINDOW_SECONDS)
-        return cache.incr(key)
-
-
 def address_count(address: str | None, bucket: int) -> int:
     return _count(f"jx:sat:addr:{address}:{bucket}") if address else 0
 
@@ -65,10 +57,9 @@ def quarantine_reason(
 ) -> str:
     if seen > settings.SATISFACTION_BURST_PER_ADDRESS:
         return _("同一地址短时间内评价过多")
-    if comment:
-        digest = hashlib.blake2s(comment.encode(), digest_size=8).hexdigest()
-        if _count(f"jx:sat:cmt:{window.pk}:{digest}:{bucket}") > settings.SATISFACTION_SAME_COMMENT:
-            return _("相同意见短时间内重复提交")
+    key = f"jx:sat:cmt:{window.pk}:{digest(comment)}:{bucket}"
+    if comment and _count(key) > settings.SATISFACTION_SAME_COMMENT:
+        return _("相同意见短时间内重复提交")
     return ""
 
 

@@ -8,21 +8,26 @@ database and the per-address limits are what limit abuse.
 from __future__ import annotations
 
 import re
-import secrets
 import time
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from jixiao.core.public_intake import (
+    DEVICE_COOKIE,
+    DEVICE_SALT,
+    bucket,
+    client_address,
+    device_of,
+    remember_device,
+)
 from jixiao.evaluation.intake import RatingRefused, accept
 from jixiao.evaluation.public_models import CHOICES, WINDOW_CODE_LENGTH, ServiceWindow
 
-DEVICE_COOKIE = "jxd"
-DEVICE_SALT = "jixiao.rating.device"
+__all__ = ["DEVICE_COOKIE", "DEVICE_SALT", "not_found", "rate", "server_error"]
 CODE_PATTERN = re.compile(r"^[a-z0-9]{4,16}$")
 
 
@@ -54,10 +59,6 @@ def _page(request: HttpRequest, template: str, context: dict, status: int = 200)
     return render(request, f"evaluation/public/{template}", context, status=status)
 
 
-def _address(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
-
-
 @csrf_exempt
 def rate(request: HttpRequest, code: str) -> HttpResponse:
     window = _window(code)
@@ -72,10 +73,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
             },
             status=404,
         )
-    device = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    new_device = device is None
-    if device is None:
-        device = secrets.token_urlsafe(16)
+    device, new_device = device_of(request)
     if request.method == "POST":
         try:
             choice = int(request.POST.get("choice", "0"))
@@ -88,9 +86,9 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
                 choice=choice,
                 item=request.POST.get("item", "")[:100],
                 comment=request.POST.get("comment", "")[:400],
-                address=_address(request),
+                address=client_address(request),
                 day=timezone.localdate(),
-                bucket=int(time.time() // 600),
+                bucket=bucket(),
             )
         except RatingRefused as refused:
             response = _page(
@@ -106,15 +104,7 @@ def rate(request: HttpRequest, code: str) -> HttpResponse:
     else:
         response = _page(request, "rate.html", {"window": window, "choices": CHOICES})
     if new_device:
-        response.set_signed_cookie(
-            DEVICE_COOKIE,
-            device,
-            salt=DEVICE_SALT,
-            max_age=2 * 365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        remember_device(response, device)
     return response
 
 
