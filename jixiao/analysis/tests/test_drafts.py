@@ -191,3 +191,61 @@ def test_only_the_office_turns_a_scenario_into_a_draft(
     office_client = login(Client(), personas["office"])
     assert office_client.get(reverse("analysis:draft", args=[scenario.pk])).status_code == 405
     assert office_client.post(reverse("analysis:draft", args=[999]), {}).status_code == 404
+
+
+def _tree_in_two_categories() -> list[Any]:
+    from jixiao.scheme.tree import NodeData
+
+    both = {"JG": D(100), "ZF": D(100)}
+    return [
+        NodeData("1", None, 1, "实绩", "individual", points=both),
+        NodeData(
+            "1.1",
+            "1",
+            2,
+            "依法行政",
+            "common",
+            method="deduction",
+            params={"per_occurrence": "1"},
+            points={"JG": D(40), "ZF": D(40)},
+        ),
+        NodeData(
+            "1.2",
+            "1",
+            2,
+            "完成率",
+            "individual",
+            method="completion",
+            points={"JG": D(60), "ZF": D(60)},
+        ),
+    ]
+
+
+def test_a_parameter_that_would_differ_between_categories_is_refused() -> None:
+    from jixiao.analysis.drafting import DraftError, apply_scenario
+
+    scales = {"JG": D(100), "ZF": D(100)}
+    one_category = {"JG": {"points": {"1.1": "60"}}}  # 按次扣分 per occurrence follows the points
+    with pytest.raises(DraftError, match="各考核类别的计分方法或参数不一致"):
+        apply_scenario(_tree_in_two_categories(), one_category, scales)
+    both = {"JG": {"points": {"1.1": "60"}}, "ZF": {"points": {"1.1": "60"}}}
+    nodes = {n.code: n for n in apply_scenario(_tree_in_two_categories(), both, scales)}
+    assert nodes["1.1"].points == {"JG": D(60), "ZF": D(60)}
+    assert nodes["1.1"].params == {"per_occurrence": "1.5"}
+    assert nodes["1.2"].points == {"JG": D(40), "ZF": D(40)}
+
+
+def test_an_indicator_dropped_in_one_category_keeps_its_points_in_the_other() -> None:
+    from jixiao.analysis.drafting import apply_scenario
+
+    scales = {"JG": D(100), "ZF": D(100)}
+    nodes = {
+        n.code: n
+        for n in apply_scenario(_tree_in_two_categories(), {"ZF": {"drop": ["1.1"]}}, scales)
+    }
+    assert nodes["1.1"].points == {"JG": D(40)}
+    assert nodes["1.2"].points == {"JG": D(60), "ZF": D(100)}
+    gone = apply_scenario(
+        _tree_in_two_categories(), {"ZF": {"drop": ["1.1"]}, "JG": {"drop": ["1.1"]}}, scales
+    )
+    assert [n.code for n in gone] == ["1", "1.2"]
