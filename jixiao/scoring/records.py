@@ -29,6 +29,7 @@ time, `local_text`).
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -249,33 +250,23 @@ def _status_index(code: str) -> int:
     return STATUSES.index(code) + 1 if code in STATUSES else 0
 
 
-def _columnar(
-    ids: np.ndarray,
-    ints: np.ndarray,
-    reasons: Mapping[str, str],
-    evidence: Mapping[str, list[list[Any]]],
-    names: Mapping[str, Mapping[str, str]],
-) -> EntryRecords:
-    """Sorted by id, with only the names this category refers to."""
-    order = np.argsort(ids, kind="stable")
-    ids, ints = ids[order], ints[:, order]
-
-    def used(row: int, table: Mapping[str, str]) -> dict[str, str]:
-        keys = np.unique(ints[row]) if row >= 0 else np.zeros(0, np.int64)
-        return {str(k): table[str(k)] for k in keys.tolist() if str(k) in table}
-
-    user_ids = np.unique(ints[[2, 4, 6]]) if len(ids) else np.zeros(0, np.int64)
-    users = names.get("users", {})
-    return EntryRecords(
+def _sorted(
+    ids: np.ndarray, ints: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, dict[str, set[int]]]:
+    """The category's columns by entry id, and the ids of the names it refers to."""
+    if len(ids) > 1 and not bool(np.all(ids[1:] > ids[:-1])):
+        order = np.argsort(ids, kind="stable")
+        ids, ints = ids[order], ints[:, order]
+    # One row at a time: rows are contiguous, so no copy before `unique`.
+    users = set().union(*(np.unique(ints[row]).tolist() for row in (2, 4, 6)))
+    return (
         ids,
         ints,
         {
-            "users": {str(k): users[str(k)] for k in user_ids.tolist() if str(k) in users},
-            "departments": used(1, names.get("departments", {})),
-            "periods": used(8, names.get("periods", {})),
+            "users": users,
+            "departments": set(np.unique(ints[1]).tolist()),
+            "periods": set(np.unique(ints[8]).tolist()),
         },
-        reasons,
-        evidence,
     )
 
 
@@ -368,21 +359,22 @@ def _pg_records(scheme_id: int, year_id: int, columns: Any = None) -> dict[int, 
         category_of = np.full(top, -1, dtype=np.int64)
         category_of[[u for u, _ in enrolled]] = [c for _, c in enrolled]
         categories = category_of[units]
-        order = np.argsort(categories, kind="stable")
-        sorted_categories = categories[order]
-        bounds = np.flatnonzero(np.diff(sorted_categories)) + 1
-        for part in np.split(order, bounds):
-            category = int(categories[part[0]])
+        # By category, then entry id: one copy, then every category is a slice.
+        order = np.lexsort((ids, categories))
+        categories, ids, ints = categories[order], ids[order], ints[:, order]
+        bounds = [0, *(np.flatnonzero(np.diff(categories)) + 1).tolist(), len(categories)]
+        for start, end in itertools.pairwise(bounds):
+            category = int(categories[start])
             if category >= 0:
-                found[category] = (ids[part], ints[:, part])
+                found[category] = (ids[start:end], ints[:, start:end])
     reasons: dict[int, dict[str, str]] = {}
     if read.reasons and enrolled:
         category_by_unit = dict(enrolled)
         unit_of = dict(zip(ids.tolist(), units.tolist(), strict=True))
         for pk, reason in read.reasons.items():
-            category = category_by_unit.get(unit_of.get(pk, -1))
-            if category is not None:
-                reasons.setdefault(category, {})[str(pk)] = reason
+            owner = category_by_unit.get(unit_of.get(pk, -1))
+            if owner is not None:
+                reasons.setdefault(owner, {})[str(pk)] = reason
     evidence: dict[int, dict[str, list[list[Any]]]] = {}
     with connection.cursor() as cursor:
         cursor.execute(_pg_sql(_PG_EVIDENCE), [year_id, scheme_id, skip])
@@ -462,16 +454,24 @@ def category_entry_records(
         raw = _pg_records(scheme_id, year_id, columns)
     else:
         raw = _generic_records(scheme_id, year_id)
-    everything = [ints for _, ints, _, _ in raw.values()]
-    merged = np.concatenate(everything, axis=1) if everything else np.zeros((9, 0), np.int64)
-    names = _names(
-        np.unique(merged[[2, 4, 6]]).tolist(),
-        np.unique(merged[1]).tolist(),
-        np.unique(merged[8]).tolist(),
-    )
+    parts = {pk: _sorted(ids, ints) for pk, (ids, ints, _, _) in raw.items()}
+    used: dict[str, set[int]] = {"users": set(), "departments": set(), "periods": set()}
+    for _, _, keys in parts.values():
+        for kind, found in keys.items():
+            used[kind] |= found
+    names = _names(used["users"], used["departments"], used["periods"])
     return {
-        codes[pk]: _columnar(ids, ints, reasons, evidence, names)
-        for pk, (ids, ints, reasons, evidence) in raw.items()
+        codes[pk]: EntryRecords(
+            ids,
+            ints,
+            {
+                kind: {str(k): table[str(k)] for k in keys[kind] if str(k) in table}
+                for kind, table in names.items()
+            },
+            raw[pk][2],
+            raw[pk][3],
+        )
+        for pk, (ids, ints, keys) in parts.items()
     }
 
 

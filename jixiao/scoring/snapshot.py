@@ -162,16 +162,16 @@ def dump_data(
         columns.append([code, refs_kind, fields])
     staffing, staffing_enc = _ints(data.staffing)
     buffer = io.BytesIO()
-    np.savez(
-        buffer,
-        numbers=_narrow(_matrix(numbers, n, np.int64)),
-        masks=np.packbits(_matrix(masks, n, bool)),
-        reported=np.packbits(_matrix(reported, n, bool)),
-        ids=_narrow(_matrix(ids, n, np.int64)),
-        staffing=staffing,
-        strings=np.frombuffer(json.dumps(strings, ensure_ascii=False).encode(), np.uint8),
+    arrays: dict[str, Any] = {
+        "numbers": _narrow(_matrix(numbers, n, np.int64)),
+        "masks": np.packbits(_matrix(masks, n, bool)),
+        "reported": np.packbits(_matrix(reported, n, bool)),
+        "ids": _narrow(_matrix(ids, n, np.int64)),
+        "staffing": staffing,
+        "strings": np.frombuffer(json.dumps(strings, ensure_ascii=False).encode(), np.uint8),
         **dict(records or {}),
-    )
+    }
+    np.savez(buffer, **arrays)
     layout = {
         "format": FORMAT,
         "category": data.category_code,
