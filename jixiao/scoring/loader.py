@@ -378,7 +378,8 @@ def query_groups_postgres(
             cursor.execute("SET LOCAL jit = off")
             cursor.execute(sql, params, binary=True)
             return cursor.fetchall()
-    except DataError:
+    except (DataError, psycopg.errors.DataError):
+        # Django wraps errors of its own cursors only; this one is psycopg's.
         return None
 
 

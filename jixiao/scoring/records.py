@@ -342,13 +342,19 @@ def _pg_columns(scheme_id: int) -> Any:
         CollectionPeriod.objects.filter(scheme_id=scheme_id).values_list("pk", flat=True)
     )
     groups = loader.query_groups_postgres(periods, records=True) if periods else []
-    return loader.record_columns(groups or [])
+    # None: a value beyond int64 made the server's cast fail; the generic reading takes over.
+    return None if groups is None else loader.record_columns(groups)
 
 
-def _pg_records(scheme_id: int, year_id: int, columns: Any = None) -> dict[int, tuple[Any, ...]]:
-    """Category id -> (ids, ints, reasons, evidence), read by the server."""
+def _pg_records(
+    scheme_id: int, year_id: int, columns: Any = None
+) -> dict[int, tuple[Any, ...]] | None:
+    """Category id -> (ids, ints, reasons, evidence), read by the server (None when the
+    server cannot: see `_pg_columns`)."""
     skip = sorted(NOT_YET_SCORED)
     read = columns if columns is not None else _pg_columns(scheme_id)
+    if read is None:
+        return None
     units, ids, ints = read.units, read.ids, read.ints
     enrolled = list(
         UnitEnrollment.objects.filter(year_id=year_id).values_list("unit_id", "category_id")
@@ -450,9 +456,8 @@ def category_entry_records(
     the scheme (any period), columnar. `columns`: the record columns already read with
     the entries (`loader.YearInput.record_columns`, PostgreSQL), else they are read here."""
     codes = dict(UnitCategory.objects.filter(year_id=year_id).values_list("pk", "code"))
-    if connection.vendor == "postgresql":
-        raw = _pg_records(scheme_id, year_id, columns)
-    else:
+    raw = _pg_records(scheme_id, year_id, columns) if connection.vendor == "postgresql" else None
+    if raw is None:
         raw = _generic_records(scheme_id, year_id)
     parts = {pk: _sorted(ids, ints) for pk, (ids, ints, _, _) in raw.items()}
     used: dict[str, set[int]] = {"users": set(), "departments": set(), "periods": set()}

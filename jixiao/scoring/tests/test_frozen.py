@@ -185,3 +185,14 @@ def test_the_servers_records_equal_the_generic_ones(
     assert frozen[str(other.pk)][0] == "按文件口径"
     assert frozen[str(other.pk)][6] == int(reviewed.timestamp())  # whole seconds, floored
     assert frozen[str(other.pk)][1] == EntryStatus.APPROVED
+
+
+def test_records_are_kept_when_a_value_is_too_large_for_the_servers_binary_reading(
+    world: World, unit_org: Organization
+) -> None:
+    entry = Entry.objects.get(unit=unit_org, indicator__code="1.1.1")
+    # 10^15 in 10^-4 points does not fit int64: the generic reading takes over.
+    Entry.objects.filter(pk=entry.pk).update(value=Decimal(10**15), reason="特大数值")
+    frozen = records.category_entry_records(world.scheme.pk, world.year.pk)["JG"]
+    assert frozen[str(entry.pk)][0] == "特大数值"
+    assert len(frozen) == Entry.objects.scoring_inputs().count()
