@@ -93,6 +93,10 @@ def _drop_runs(year: AssessmentYear, keep: int = 0) -> None:
         cursor.execute("ALTER TABLE scoring_scorerun DISABLE TRIGGER USER")
         try:
             cursor.execute(f"DELETE FROM scoring_unitresult WHERE run_id IN {old}", [year.pk, kept])
+            # The published run's gap acknowledgements (bench runs publish the first one).
+            cursor.execute(
+                f"DELETE FROM scoring_gapacknowledgement WHERE run_id IN {old}", [year.pk, kept]
+            )
             cursor.execute(
                 f"DELETE FROM scoring_runcategory WHERE run_id IN {old}", [year.pk, kept]
             )

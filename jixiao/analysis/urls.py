@@ -13,6 +13,7 @@ urlpatterns = [
     path("scenarios/<int:sid>/", views.scenario, name="scenario"),
     path("scenarios/<int:sid>/preview/", views.preview, name="preview"),
     path("scenarios/<int:sid>/save/", views.save, name="save"),
+    path("scenarios/<int:sid>/draft/", views.draft, name="draft"),
     path("scenarios/<int:sid>/delete/", views.delete, name="delete"),
     path("scenarios/compare/", views.compare_view, name="compare"),
 ]

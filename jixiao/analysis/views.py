@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from jixiao.accounts.roles import Role
 from jixiao.analysis import actions, exports
 from jixiao.analysis.access import access_scenario
+from jixiao.analysis.drafting import rule_changes
 from jixiao.analysis.loading import CategoryState, run_states
 from jixiao.analysis.models import Scenario
 from jixiao.analysis.report import category_report, run_summary
@@ -195,7 +196,15 @@ def scenario(request: HttpRequest, sid: int) -> HttpResponse:
     overview = [_overview(s, scenario) for s in states]
     others = Scenario.objects.filter(run=scenario.run).exclude(pk=scenario.pk)
     context = _scenario_context(scenario, state, outcome)
-    context.update({"states": states, "overview": overview, "others": others})
+    context.update(
+        {
+            "states": states,
+            "overview": overview,
+            "others": others,
+            "drafts": actions.scenario_drafts(scenario),
+            "next_year": scenario.run.year.year + 1,
+        }
+    )
     return render(request, "analysis/scenario.html", context)
 
 
@@ -254,6 +263,30 @@ def save(request: HttpRequest, sid: int) -> HttpResponse:
     response = redirect("analysis:scenario", scenario.pk)
     response["Location"] += f"?category={state.code}"
     return response
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def draft(request: HttpRequest, sid: int) -> HttpResponse:
+    """Carry the saved scenario into next year's scheme draft (a recorded revision)."""
+    scenario = access_scenario(request.user, sid)
+    try:
+        revision = actions.draft_next_scheme(
+            scenario, reason=request.POST.get("reason", ""), user=request.user
+        )
+    except actions.ScenarioError as error:
+        messages.error(request, str(error))
+        return redirect("analysis:scenario", scenario.pk)
+    messages.success(
+        request,
+        _("已将情景“%(n)s”写入“%(s)s”（第 %(r)d 次修订）。")
+        % {"n": scenario.name, "s": revision.scheme.name, "r": revision.number},
+    )
+    if rule_changes(scenario.changes):
+        messages.info(
+            request, _("结果运用规则的调整不属于方案，请在下一年度的结果运用规则中设置。")
+        )
+    return redirect("scheme:scheme_detail", revision.scheme.pk)
 
 
 @role_required(Role.OFFICE)

@@ -358,6 +358,64 @@ def cancel_revision(revision: SchemeRevision) -> None:
     revision.delete()
 
 
+@transaction.atomic
+def revise_draft(
+    scheme: Scheme,
+    nodes: Sequence[NodeData],
+    *,
+    reason: str,
+    user: Any,
+    origin: dict[str, Any] | None = None,
+) -> SchemeRevision:
+    """Replace a draft's tree with `nodes` as one recorded revision (applied at once,
+    with its reason, the tree before, what changed and where it came from, `origin`,
+    e.g. a what-if scenario). Only a draft: a published scheme changes through
+    `start_revision`."""
+    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    if scheme.status != SchemeStatus.DRAFT:
+        raise SchemeActionError(_("方案已发布，不能再整体替换；如需调整，请发起修订并说明原因。"))
+    reason = reason.strip()
+    if not reason:
+        raise SchemeActionError(_("请填写修订原因。"))
+    before_nodes = load_nodes(scheme)
+    last = SchemeRevision.objects.filter(scheme=scheme).order_by("-number").first()
+    number = (last.number if last else 0) + 1
+    replace_tree(
+        scheme,
+        nodes,
+        reason=_("第 %(n)d 次修订：%(r)s") % {"n": number, "r": reason},
+        action=AuditAction.UPDATE,
+    )
+    after_nodes = load_nodes(scheme)
+    diff = diff_trees(before_nodes, after_nodes)
+    if diff.is_empty:
+        raise SchemeActionError(_("方案没有任何改动，无需修订。"))
+    summary = diff.summary()
+    summary["reordered"] = [n.code for n in before_nodes] != [n.code for n in after_nodes]
+    if origin:
+        summary["origin"] = dict(origin)
+    revision = SchemeRevision.objects.create(
+        scheme=scheme,
+        number=number,
+        reason=reason,
+        summary=summary,
+        status=RevisionStatus.APPLIED,
+        before={
+            "settings": settings_snapshot(scheme),
+            "indicators": [node_to_dict(n) for n in before_nodes],
+        },
+        applied_at=timezone.now(),
+        created_by=user,
+    )
+    record(
+        AuditAction.TRANSITION,
+        scheme,
+        after={"revision": number, "status": RevisionStatus.APPLIED, **summary},
+        reason=reason,
+    )
+    return revision
+
+
 # -- the whole tree at once (imports, copies, abandoning a revision) -------------------
 
 

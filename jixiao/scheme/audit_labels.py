@@ -65,6 +65,18 @@ def _scheme_status(value: Any, row: Mapping[str, Any]) -> str:
     return str(labels.get(value, _("已放弃") if value == "cancelled" else value))
 
 
+def origin_text(value: Any) -> str:
+    """Where a draft's revision came from (`actions.revise_draft`'s origin), in words."""
+    if not isinstance(value, Mapping):
+        return text(value)
+    if value.get("scenario"):
+        return str(_("情景模拟“%(s)s”（%(r)s 计分）")) % {
+            "s": value["scenario"],
+            "r": value.get("run", ""),
+        }
+    return "，".join(f"{k}：{text(v)}" for k, v in value.items())
+
+
 def _nodes(value: Any, row: Mapping[str, Any]) -> str:
     items = value if isinstance(value, list) else []
     return "、".join(f"{i.get('code', '')} {i.get('name', '')}".strip() for i in items) or "—"
@@ -98,5 +110,6 @@ register("scheme.scheme", "total", _("指标总数"))
 register("scheme.scheme", "share", _("调整占比（%）"))
 register("scheme.scheme", "reordered", _("调整排列顺序"))
 register("scheme.scheme", "settings", _("调整方案设置"))
+register("scheme.scheme", "origin", _("来源"), show=lambda v, r: origin_text(v))
 register("scheme.scheme", "deleted", _("删除"))
 register("scheme.scheme", "unchanged", _("未变"))

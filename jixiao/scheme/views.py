@@ -4,6 +4,7 @@ revisions, the diff against last year, and the Excel / JSON round-trips."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +21,7 @@ from jixiao.core.values import int_param, strict_int
 from jixiao.org.models import AssessmentYear, UnitCategory
 from jixiao.scheme import actions, excel_io, jsonio
 from jixiao.scheme.access import READERS, access_scheme, nodes_for_reader, unit_category_code
+from jixiao.scheme.audit_labels import origin_text
 from jixiao.scheme.diff import Changed, diff_trees
 from jixiao.scheme.diff_text import FieldChange, Names, describe, points_text, summary_fields
 from jixiao.scheme.editing import build_rows, tree_view
@@ -30,6 +32,24 @@ from jixiao.scheme.models import Scheme, SchemeRevision, SchemeStatus
 from jixiao.scheme.tree import NodeData, normalize_sort_orders, to_decimal
 
 OFFICE = Role.OFFICE
+
+
+def published_revisions(scheme: Scheme) -> QuerySet[SchemeRevision]:
+    """Revisions of the scheme as published: a draft's own revisions (e.g. from a what-if
+    scenario, `actions.revise_draft`) are the office's drafting history, not notices."""
+    revisions = SchemeRevision.objects.applied().filter(scheme=scheme)
+    if scheme.published_at is None:
+        return revisions.none()
+    return revisions.filter(applied_at__gte=scheme.published_at)
+
+
+def draft_origin(scheme: Scheme) -> str:
+    """Where the draft's newest revision with an origin came from, in words ("" if none)."""
+    for revision in SchemeRevision.objects.applied().filter(scheme=scheme)[:20]:
+        origin = (revision.summary or {}).get("origin")
+        if origin:
+            return origin_text(origin)
+    return ""
 
 
 def previous_scheme(scheme: Scheme) -> Scheme | None:
@@ -101,6 +121,7 @@ def scheme_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "view": tree_view(scheme),
                 "previous": previous_scheme(scheme),
                 "revision_form": ReasonForm(),
+                "origin": draft_origin(scheme),
             },
         )
     return _reader_page(request, scheme)
@@ -134,7 +155,7 @@ def _reader_page(request: HttpRequest, scheme: Scheme) -> HttpResponse:
             "org_code": org_code,
             "owned": sum(1 for n in visible if n.owner_code == org_code),
             "is_unit": user.role == Role.UNIT,  # type: ignore[union-attr]
-            "revisions": SchemeRevision.objects.applied().filter(scheme=scheme)[:5],
+            "revisions": published_revisions(scheme)[:5],
         },
     )
 
@@ -261,13 +282,17 @@ def revision_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*READERS)
 def revision_list(request: HttpRequest, pk: int) -> HttpResponse:
     scheme = access_scheme(request.user, pk)
+    office = request.user.role == OFFICE  # type: ignore[union-attr]
+    shown = SchemeRevision.objects.applied().filter(scheme=scheme) if office else None
     revisions = list(
-        SchemeRevision.objects.applied().filter(scheme=scheme).select_related("created_by")
+        (shown if shown is not None else published_revisions(scheme)).select_related("created_by")
     )
     for r in revisions:  # field names stored on the summary, as labels
         for item in (r.summary or {}).get("changed", []):
             item["fields_text"] = summary_fields(item.get("fields", []))
-    pending = open_revision(scheme) if request.user.role == OFFICE else None  # type: ignore[union-attr]
+        origin = (r.summary or {}).get("origin")
+        r.origin_text = origin_text(origin) if origin else ""  # type: ignore[attr-defined]
+    pending = open_revision(scheme) if office else None
     pending_diff = actions.revision_diff(pending) if pending else None
     return render(
         request,

@@ -77,7 +77,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
     seen = ScoreRun.objects.filter(year=year).aggregate(n=Max("number"))["n"] or 0
     quarterly_rules = quarterly.year_rules(year)
     weights = quarterly.weights_of(quarterly_rules) if quarterly_rules is not None else None
-    inputs = loader.load_year(year)
+    inputs = loader.load_year(year, records=True)
     result = score_province(inputs.province)
     rules = _rules_by_category(year)
     # 季度积分: the stored totals and ranks are the accumulated ones; node scores and the
@@ -98,9 +98,10 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
     }
     snapshots: dict[str, tuple[bytes, dict[str, Any]]] = {}
     # What the run shows besides numbers (reasons, who, evidence), frozen with it.
-    entry_records = records.category_entry_records(inputs.scheme.pk, year.pk)
+    entry_records = records.category_entry_records(inputs.scheme.pk, year.pk, inputs.record_columns)
     for code in sorted(inputs.data):
-        blob, layout = dump_data(inputs.data[code], entry_records.get(code, b"{}"))
+        frozen = entry_records.get(code)
+        blob, layout = dump_data(inputs.data[code], (frozen or records.empty_records()).arrays())
         events = [e.ref for e in inputs.data[code].events if e.ref is not None]
         layout["records"] = {"events": records.event_records(events)}
         layout["required_periods"] = {

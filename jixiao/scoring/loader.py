@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -89,6 +89,9 @@ class YearInput:
     #: indicator code -> the period whose entry is required (须按期报送 indicators only)
     periods_by_code: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: every counting entry's record columns, read with the entries (`load_year(...,
+    #: records=True)` on PostgreSQL; None otherwise: `records` reads them itself)
+    record_columns: RecordColumns | None = None
 
     @property
     def province(self) -> ProvinceData:
@@ -184,6 +187,9 @@ class EntryArrays:
     reference: np.ndarray
     #: entry id -> grade, for entries with a grade
     grades: dict[int, str]
+    #: the records' columns of every entry read, before any choice of period (when asked
+    #: for: `RecordColumns`)
+    records: RecordColumns | None = None
 
     def take(self, keep: np.ndarray) -> EntryArrays:
         return EntryArrays(
@@ -194,6 +200,7 @@ class EntryArrays:
             self.value[keep],
             self.reference[keep],
             self.grades,
+            self.records,
         )
 
 
@@ -262,10 +269,81 @@ FROM ({entries}) e
 GROUP BY indicator_id, period_id
 """
 _BE_INT64 = np.dtype(">i8")
+# What a run freezes about each entry besides its numbers (`jixiao.scoring.records`),
+# read in the same pass: the status as its place in the list passed first (1-based),
+# department and users as ids (-1: none), times as `timestamptz_send` (microseconds
+# since 2000-01-01 UTC; NULL as the int64 minimum), reasons only where there is one.
+_PG_RECORD_COLUMNS = """,
+       string_agg(int8send(coalesce(array_position(%s::text[], status::text), 0)::int8),
+                  ''::bytea),
+       string_agg(int8send(coalesce(department_id, -1)), ''::bytea),
+       string_agg(int8send(coalesce(entered_by_id, -1)), ''::bytea),
+       string_agg(coalesce(timestamptz_send(entered_at), {no_time}), ''::bytea),
+       string_agg(int8send(coalesce(reviewed_by_id, -1)), ''::bytea),
+       string_agg(coalesce(timestamptz_send(reviewed_at), {no_time}), ''::bytea),
+       string_agg(int8send(coalesce(confirmed_by_id, -1)), ''::bytea),
+       string_agg(coalesce(timestamptz_send(confirmed_at), {no_time}), ''::bytea),
+       json_agg(json_build_array(id, reason)) FILTER (WHERE reason <> '')
+FROM"""
+_RECORD_FIELDS = (
+    "status",
+    "department_id",
+    "entered_by_id",
+    "entered_at",
+    "reviewed_by_id",
+    "reviewed_at",
+    "confirmed_by_id",
+    "confirmed_at",
+    "reason",
+)
+#: The int64 minimum, big-endian: no time (a module constant, never input).
+_NO_TIME_SQL = "'\\x8000000000000000'::bytea"
+NO_TIME = -(2**63)
+#: 2000-01-01 UTC (PostgreSQL's epoch) in Unix seconds.
+_PG_EPOCH = 946_684_800
+
+
+@dataclass(frozen=True, eq=False)
+class RecordColumns:
+    """Every counting entry read, as columns: `units`, `ids` (int64), `ints` (status
+    place, department, entered by, entered at, reviewed by, reviewed at, confirmed by,
+    confirmed at, period: 9 × n int64; ids -1 and times NO_TIME when absent; times in
+    epoch seconds) and `reasons` (entry id -> reason, only where there is one)."""
+
+    units: np.ndarray
+    ids: np.ndarray
+    ints: np.ndarray
+    reasons: dict[int, str]
+
+
+def record_columns(groups: Sequence[tuple[Any, ...]]) -> RecordColumns:
+    """The record columns of groups read by `query_groups_postgres(..., records=True)`."""
+    counts = [len(g[2]) // 8 for g in groups]
+    n = sum(counts)
+
+    def column(k: int) -> np.ndarray:
+        if not groups:
+            return np.zeros(0, np.int64)
+        return np.frombuffer(b"".join(g[k] for g in groups), dtype=_BE_INT64).astype(np.int64)
+
+    ints = np.empty((9, n), dtype=np.int64)
+    for row in range(8):
+        ints[row] = column(8 + row)
+    for row in (3, 5, 7):
+        raw = ints[row]
+        ints[row] = np.where(raw == NO_TIME, NO_TIME, raw // 1_000_000 + _PG_EPOCH)
+    ints[8] = np.repeat(np.array([g[1] for g in groups], dtype=np.int64), counts)
+    reasons: dict[int, str] = {}
+    for g in groups:
+        if g[16]:
+            reasons.update((int(pk), str(text)) for pk, text in g[16])
+    return RecordColumns(column(2), column(3), ints, reasons)
 
 
 def query_groups_postgres(
-    period_ids: Sequence[int], indicators: tuple[int, int] | None = None
+    period_ids: Sequence[int],
+    indicators: tuple[int, int] | None = None,
+    records: bool = False,
 ) -> list[tuple[Any, ...]] | None:
     """One row per (indicator, period) of every indicator (or of the indicator ids in
     the inclusive range `indicators`), its columns as binary aggregates (server-side
@@ -278,9 +356,17 @@ def query_groups_postgres(
     qs = _scoring_entries(period_ids)
     if indicators is not None:
         qs = qs.filter(indicator_id__gte=indicators[0], indicator_id__lte=indicators[1])
-    qs = qs.values_list(*_COLUMNS, "grade")
+    qs = qs.values_list(*_COLUMNS, "grade", *(_RECORD_FIELDS if records else ()))
     entries_sql, params = qs.query.sql_with_params()
-    sql = _PG_BLOCKS.format(
+    template = _PG_BLOCKS
+    if records:  # `records` freezes these (`record_columns`); statuses are the first param
+        from jixiao.collection.models import EntryStatus
+
+        template = template.replace(
+            "\nFROM", _PG_RECORD_COLUMNS.replace("{no_time}", _NO_TIME_SQL), 1
+        )
+        params = (list(EntryStatus.values), *params)
+    sql = template.format(
         entries=entries_sql,
         value=scaled.format(c="value", null=int(NULL), scale=SCALE),
         reference=scaled.format(c="reference", null=int(NULL), scale=SCALE),
@@ -292,7 +378,8 @@ def query_groups_postgres(
             cursor.execute("SET LOCAL jit = off")
             cursor.execute(sql, params, binary=True)
             return cursor.fetchall()
-    except DataError:
+    except (DataError, psycopg.errors.DataError):
+        # Django wraps errors of its own cursors only; this one is psycopg's.
         return None
 
 
@@ -332,9 +419,13 @@ def read_entries_postgres(
     period_ids: Sequence[int],
     period_rank: Mapping[int, int],
     required: Mapping[int, int] | None = None,
+    records: bool = False,
 ) -> EntryArrays | None:
-    groups = query_groups_postgres(period_ids)
-    return None if groups is None else entries_from_groups(groups, period_rank, required)
+    groups = query_groups_postgres(period_ids, records=records)
+    if groups is None:
+        return None
+    entries = entries_from_groups(groups, period_rank, required)
+    return replace(entries, records=record_columns(groups)) if records else entries
 
 
 def _periods(scheme: Scheme, only: Sequence[int] | None = None) -> dict[int, int]:
@@ -373,15 +464,18 @@ def _empty() -> EntryArrays:
     return EntryArrays(empty, empty, empty, empty, empty, empty, {})
 
 
-def read_entries(scheme: Scheme, only: Sequence[int] | None = None) -> EntryArrays:
+def read_entries(
+    scheme: Scheme, only: Sequence[int] | None = None, records: bool = False
+) -> EntryArrays:
     """Per (indicator, unit), the scoring entry of the latest period (of `only`, when
-    given) that has one; the required period's for 须按期报送 indicators."""
+    given) that has one; the required period's for 须按期报送 indicators. `records`: on
+    PostgreSQL, also every entry's record columns (`EntryArrays.records`)."""
     rank = _periods(scheme, only)
     if not rank:
         return _empty()
     required = required_periods(scheme, only)
     if connection.vendor == "postgresql":
-        fast = read_entries_postgres(list(rank), rank, required)
+        fast = read_entries_postgres(list(rank), rank, required, records)
         if fast is not None:
             return fast
     return latest_periods(read_entries_generic(list(rank)), rank, required)
@@ -559,7 +653,7 @@ def load_last_year(year: AssessmentYear) -> dict[str, LastYear]:
 
 @contextmanager
 def _background(
-    scheme: Scheme, only: Sequence[int] | None = None
+    scheme: Scheme, only: Sequence[int] | None = None, records: bool = False
 ) -> Iterator[Callable[[], EntryArrays]]:
     """Read the entries on two other connections, half of the indicators each, while this
     thread reads and compiles the scheme: the queries run in database server processes,
@@ -567,7 +661,7 @@ def _background(
     a transaction (inside one, other connections would not see its uncommitted rows):
     otherwise the entries are read here, in one query, when asked for."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
-        yield lambda: read_entries(scheme, only)
+        yield lambda: read_entries(scheme, only, records)
         return
     rank = _periods(scheme, only)
     required = required_periods(scheme, only)
@@ -575,14 +669,14 @@ def _background(
         Indicator.objects.filter(scheme=scheme).exclude(method="").values_list("id", flat=True)
     )
     if not rank or len(leaves) < 2:
-        yield lambda: read_entries(scheme, only)
+        yield lambda: read_entries(scheme, only, records)
         return
     middle = leaves[len(leaves) // 2]
     ranges = [(-(2**63), middle - 1), (middle, 2**63 - 1)]
 
     def work(indicators: tuple[int, int]) -> list[tuple[Any, ...]] | None:
         try:
-            return query_groups_postgres(list(rank), indicators)
+            return query_groups_postgres(list(rank), indicators, records)
         finally:
             connections.close_all()  # this thread's connection
 
@@ -594,7 +688,8 @@ def _background(
             if any(p is None for p in parts):
                 return latest_periods(read_entries_generic(list(rank)), rank, required)
             groups = [g for p in parts if p is not None for g in p]
-            return entries_from_groups(groups, rank, required)
+            entries = entries_from_groups(groups, rank, required)
+            return replace(entries, records=record_columns(groups)) if records else entries
 
         try:
             yield result
@@ -603,11 +698,15 @@ def _background(
                 future.cancel()
 
 
-def load_year(year: AssessmentYear, periods: Sequence[int] | None = None) -> YearInput:
+def load_year(
+    year: AssessmentYear, periods: Sequence[int] | None = None, records: bool = False
+) -> YearInput:
     """Everything the engine needs for a year; raises ScoringError with every problem.
 
     `periods`: only these collection periods' entries (e.g. one quarter's, for the
-    quarterly accumulation); None, every period of the scheme (the usual reading)."""
+    quarterly accumulation); None, every period of the scheme (the usual reading).
+    `records`: also every counting entry's record columns (PostgreSQL, every period),
+    read in the same pass (`YearInput.record_columns`)."""
     scheme = Scheme.objects.filter(year=year).first()
     if scheme is None:
         raise NoSchemeError([f"{year.year} 年度还没有考核方案"])
@@ -621,7 +720,7 @@ def load_year(year: AssessmentYear, periods: Sequence[int] | None = None) -> Yea
     )
     used = {category_id for _, _, category_id, _ in enrollments}
     categories_by_id = {pk: c for pk, c in categories_by_id.items() if pk in used}
-    with _background(scheme, periods) as pending_entries:
+    with _background(scheme, periods, records and periods is None) as pending_entries:
         trees, tree_json = load_trees(scheme, categories_by_id)
         compiled: dict[str, CompiledTree] = {}
         problems: list[str] = []
@@ -678,6 +777,7 @@ def load_year(year: AssessmentYear, periods: Sequence[int] | None = None) -> Yea
         last_year=load_last_year(year),
         periods_by_code={code_of[i]: p for i, p in required.items()},
         notes=notes,
+        record_columns=entries.records,
     )
 
 

@@ -11,7 +11,10 @@ array operations, not one per column.
 Format 3 is format 2 plus the records: each entry's texts as they were at computation
 time (reason, who and when, evidence) as one JSON object inside the archive (`records`),
 and the events' in `layout["records"]` (see `jixiao.scoring.records`).
-Formats 2 and 1 (no "format" key; runs computed before format 2) are still read.
+Format 4 (written now) keeps the entries' records as columns instead (`record_ids`,
+`record_ints`, `record_text`: integers per entry, names once; see
+`jixiao.scoring.records.EntryRecords`). Formats 3, 2 and 1 (no "format" key; runs
+computed before format 2) are still read.
 
 Loading gives back an equal `CategoryData`, so a run's explanations are rebuilt from
 exactly what it computed. The scheme tree is stored as JSON and rebuilt into a
@@ -93,9 +96,11 @@ class _Unpacker:
         return array[offset : offset + n]
 
 
-FORMAT = 3
-#: Formats whose arrays are laid out as format 2 (3 only adds records to the layout).
-MATRIX_FORMATS = (2, 3)
+FORMAT = 4
+#: Formats whose arrays are laid out as format 2 (3 and 4 only add records).
+MATRIX_FORMATS = (2, 3, 4)
+#: The format whose entry records are one JSON object (`records`).
+JSON_RECORDS_FORMAT = 3
 
 
 def _matrix(rows: Sequence[np.ndarray], n: int, dtype: Any) -> np.ndarray:
@@ -115,9 +120,11 @@ def _narrow(matrix: np.ndarray) -> np.ndarray:
     return matrix.astype(np.int32)
 
 
-def dump_data(data: CategoryData, records: bytes = b"{}") -> tuple[bytes, dict[str, Any]]:
+def dump_data(
+    data: CategoryData, records: Mapping[str, np.ndarray] | None = None
+) -> tuple[bytes, dict[str, Any]]:
     """(archive bytes, JSON layout) of a category's engine input, with the entries'
-    records (a JSON object text, see `jixiao.scoring.records`) in the archive."""
+    records (arrays from `jixiao.scoring.records.EntryRecords.arrays`) in the archive."""
     n = len(data.unit_codes)
     numbers: list[np.ndarray] = []
     masks: list[np.ndarray] = []
@@ -156,16 +163,16 @@ def dump_data(data: CategoryData, records: bytes = b"{}") -> tuple[bytes, dict[s
         columns.append([code, refs_kind, fields])
     staffing, staffing_enc = _ints(data.staffing)
     buffer = io.BytesIO()
-    np.savez(
-        buffer,
-        numbers=_narrow(_matrix(numbers, n, np.int64)),
-        masks=np.packbits(_matrix(masks, n, bool)),
-        reported=np.packbits(_matrix(reported, n, bool)),
-        ids=_narrow(_matrix(ids, n, np.int64)),
-        staffing=staffing,
-        strings=np.frombuffer(json.dumps(strings, ensure_ascii=False).encode(), np.uint8),
-        records=np.frombuffer(records, np.uint8),
-    )
+    arrays: dict[str, Any] = {
+        "numbers": _narrow(_matrix(numbers, n, np.int64)),
+        "masks": np.packbits(_matrix(masks, n, bool)),
+        "reported": np.packbits(_matrix(reported, n, bool)),
+        "ids": _narrow(_matrix(ids, n, np.int64)),
+        "staffing": staffing,
+        "strings": np.frombuffer(json.dumps(strings, ensure_ascii=False).encode(), np.uint8),
+        **dict(records or {}),
+    }
+    np.savez(buffer, **arrays)
     layout = {
         "format": FORMAT,
         "category": data.category_code,
@@ -180,9 +187,17 @@ def dump_data(data: CategoryData, records: bytes = b"{}") -> tuple[bytes, dict[s
     return buffer.getvalue(), layout
 
 
+def load_record_arrays(blob: bytes, layout: Mapping[str, Any]) -> Any:
+    """The archive's arrays when it keeps entry records (format 3 or later), else None."""
+    if layout.get("format") not in (JSON_RECORDS_FORMAT, FORMAT):
+        return None
+    return np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
+
+
 def load_entry_records(blob: bytes, layout: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The entries' records kept in a format 3 archive; None before format 3."""
-    if layout.get("format") != FORMAT:
+    """The entries' records kept in a format 3 archive (one JSON object); None otherwise
+    (format 4 keeps them as columns: `jixiao.scoring.records.load_records`)."""
+    if layout.get("format") != JSON_RECORDS_FORMAT:
         return None
     arrays = np.load(io.BytesIO(bytes(blob)), allow_pickle=False)
     if "records" not in arrays.files:

@@ -38,10 +38,10 @@ from jixiao.scoring.records import (
     entry_records,
     event_records,
     frozen_records,
+    load_records,
     local_text,
     status_label,
 )
-from jixiao.scoring.snapshot import load_entry_records
 
 # Rebuilt category states (engine input, result, frozen records), keyed by run category
 # and its digest.
@@ -60,7 +60,7 @@ def category_state(rc: RunCategory) -> _State:
             _STATES.move_to_end(key)
             return _STATES[key]
     _, data, result = explain_state(rc)
-    frozen = frozen_records(load_entry_records(rc.data, rc.layout), rc.layout, rc.patches)
+    frozen = frozen_records(load_records(rc.data, rc.layout), rc.layout, rc.patches)
     with _LOCK:
         _STATES[key] = (data, result, frozen)
         while len(_STATES) > 16:

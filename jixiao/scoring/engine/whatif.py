@@ -119,9 +119,7 @@ class _Tree:
             self.distribute(new, kids, old)
         elif old and new != old:
             node = self.nodes[code]
-            self.nodes[code] = replace(
-                node, params=_scale_params(node, Decimal(new) / Decimal(old))
-            )
+            self.nodes[code] = _with(node, params=_scale_params(node, Decimal(new) / Decimal(old)))
 
     def distribute(self, total: int, kids: list[str], before: int) -> None:
         """Share `total` among `kids` (which shared `before`) in proportion. Unit-specific

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-import json
 import re
 import shutil
 import subprocess
@@ -171,13 +171,28 @@ def test_the_servers_records_equal_the_generic_ones(
         uploaded_by=department,
     )
     Entry.objects.filter(pk=entry.pk).update(status=EntryStatus.SUBMITTED)  # not counting
+    other = Entry.objects.get(unit=unit_org, indicator__code="1.1.1")
+    reviewed = dt.datetime(1999, 12, 31, 23, 59, 58, 999_999, tzinfo=dt.UTC)
+    Entry.objects.filter(pk=other.pk).update(reason="按文件口径", reviewed_at=reviewed)
     here = records.category_entry_records(world.scheme.pk, world.year.pk)
     monkeypatch.setattr(connection, "vendor", "generic")
     generic = records.category_entry_records(world.scheme.pk, world.year.pk)
     assert sorted(here) == sorted(generic) == ["JG"]
-    assert json.loads(here["JG"]) == json.loads(generic["JG"])
-    frozen = json.loads(generic["JG"])
+    assert dict(here["JG"]) == dict(generic["JG"])
+    frozen = generic["JG"]
     assert str(entry.pk) not in frozen
-    other = Entry.objects.get(unit=unit_org, indicator__code="1.1.1")
     assert frozen[str(other.pk)][3] == department.display_name
+    assert frozen[str(other.pk)][0] == "按文件口径"
+    assert frozen[str(other.pk)][6] == int(reviewed.timestamp())  # whole seconds, floored
     assert frozen[str(other.pk)][1] == EntryStatus.APPROVED
+
+
+def test_records_are_kept_when_a_value_is_too_large_for_the_servers_binary_reading(
+    world: World, unit_org: Organization
+) -> None:
+    entry = Entry.objects.get(unit=unit_org, indicator__code="1.1.1")
+    # 10^15 in 10^-4 points does not fit int64: the generic reading takes over.
+    Entry.objects.filter(pk=entry.pk).update(value=Decimal(10**15), reason="特大数值")
+    frozen = records.category_entry_records(world.scheme.pk, world.year.pk)["JG"]
+    assert frozen[str(entry.pk)][0] == "特大数值"
+    assert len(frozen) == Entry.objects.scoring_inputs().count()

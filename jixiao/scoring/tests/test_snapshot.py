@@ -145,3 +145,48 @@ def test_snapshots_of_the_first_format_still_load() -> None:
     before = score_category(province.data.trees[expected.category_code], expected)
     after = score_category(province.data.trees[expected.category_code], data)
     assert np.array_equal(before.scores, after.scores)
+
+
+def test_entry_records_are_columns_and_format_3_records_still_read() -> None:
+    from jixiao.scoring.records import NO_ID, NO_TIME, EntryRecords, load_records
+
+    province = generate_province(units=10, categories=1, leaves=5, seed=3)
+    data = province.data.data[province.trees[0].category_code]
+    records = EntryRecords(
+        np.array([7, 42], dtype=np.int64),
+        np.array(
+            [
+                [2, 5],  # status: 2nd and 5th of STATUSES
+                [11, 11],  # department
+                [3, NO_ID],  # entered by
+                [1_700_000_000, NO_TIME],
+                [NO_ID, NO_ID],
+                [NO_TIME, NO_TIME],
+                [NO_ID, NO_ID],
+                [NO_TIME, NO_TIME],
+                [9, 9],  # period
+            ],
+            dtype=np.int64,
+        ),
+        {"users": {"3": "张三"}, "departments": {"11": "财政局"}, "periods": {"9": "年度"}},
+        {"42": "复核后扣 2 次"},
+        {"7": [[1, "通报.pdf"]]},
+    )
+    blob, layout = dump_data(data, records.arrays())
+    assert layout["format"] == FORMAT == 4
+    again = load_records(blob, layout)
+    assert again is not None
+    assert dict(again) == dict(records)
+    assert again["7"][2:5] == ["财政局", "张三", 1_700_000_000]
+    assert again["7"][10] == [[1, "通报.pdf"]]
+    assert again["42"][0] == "复核后扣 2 次"
+    assert again["42"][3:5] == ["", None]
+    assert again.get("8") is None
+    assert again.get("x") is None
+    # A run computed in format 3 kept one JSON object per category: still read.
+    old = {"7": ["", "approved", "财政局", "张三", 1, "", None, "", None, "年度", []]}
+    text = np.frombuffer(json.dumps(old, ensure_ascii=False).encode(), np.uint8)
+    blob3, layout3 = dump_data(data, {"records": text})
+    layout3["format"] = 3
+    assert load_records(blob3, layout3) == old
+    assert load_data(blob3, layout3).unit_codes == data.unit_codes
