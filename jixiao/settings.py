@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "jixiao.evaluation",
     # Before scoring: its demo corrects 2026-Q1 data before the demo results are computed.
     "jixiao.verification",
+    "jixiao.observers",
     "jixiao.scoring",
     "jixiao.analysis",
 ]
