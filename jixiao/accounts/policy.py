@@ -1,8 +1,9 @@
 """Who manages which accounts: the separation of the three admin duties (三权分立).
 
-The system admin manages the ordinary accounts (the eight business roles, 观察员 included). The accounts
-holding one of the three admin roles are managed by the security admin alone: only it
-creates them, changes them, resets their password or second factor and unlocks them.
+The system admin manages the ordinary accounts (the eight business roles, 观察员
+included). The accounts holding one of the three admin roles are managed by the
+security admin alone: only it creates them, changes them, resets their password or
+second factor and unlocks them.
 So the system admin can never create an audit admin, learn an admin's password or log
 in as one, and no admin manages its own account here (its profile page is for that).
 

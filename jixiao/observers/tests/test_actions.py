@@ -46,7 +46,8 @@ def test_a_draft_is_edited_and_submitting_locks_it(field: Field, observer: User)
     assert (note.text, note.rating, note.status) == ("补充：已拍照", 5, ObservationStatus.DRAFT)
     actions.submit_observation(observer, note, note.version)
     note.refresh_from_db()
-    assert note.status == ObservationStatus.SUBMITTED and note.submitted_at is not None
+    assert note.status == ObservationStatus.SUBMITTED
+    assert note.submitted_at is not None
     with pytest.raises(TransitionRefused, match="已提交"):
         _edit(observer, note, text="再改")
     assert Observation.objects.get(pk=note.pk).text == "补充：已拍照"
@@ -99,7 +100,8 @@ def test_photos_pass_the_evidence_door(field: Field, observer: User) -> None:
         "image/png",
         ".png",
     )
-    assert photo.file.name.startswith("observers/") and "现场" not in photo.file.name
+    assert photo.file.name.startswith("observers/")
+    assert "现场" not in photo.file.name
     fake = SimpleUploadedFile("x.jpg", b"just text, not an image", content_type="image/jpeg")
     with pytest.raises(TransitionRefused, match="不支持的文件类型"):
         _edit(observer, Observation.objects.get(pk=note.pk), files=[fake], text="改了")
