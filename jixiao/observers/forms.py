@@ -57,7 +57,7 @@ class ObservationForm(StyledForm):
         empty_label=_("（不指定观测点）"),
     )
     observed_on = forms.DateField(
-        label=_("观察日期"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("观察日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     rating = forms.TypedChoiceField(
         label=_("评价"), choices=Rating.choices, coerce=int, widget=forms.RadioSelect
