@@ -42,7 +42,11 @@ def can_manage(actor: User, target: User) -> bool:
 
 
 def managed_users(actor: User) -> QuerySet[User]:
-    return User.objects.filter(role__in=managed_roles(actor)).exclude(pk=actor.pk)
+    # A service token's account is managed through its token (accounts/service_tokens.py):
+    # no admin may give it a password or change its role here.
+    return User.objects.filter(role__in=managed_roles(actor), service_token__isnull=True).exclude(
+        pk=actor.pk
+    )
 
 
 def access_managed_user(actor: User, pk: int) -> User:
