@@ -32,9 +32,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from jixiao.accounts.models import User
-from jixiao.collection.models import Entry, EntryStatus, RecheckRequest
+from jixiao.accounts.service_tokens import issue_token
+from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus, RecheckRequest
 from jixiao.collection.workflow import Act
 from jixiao.core.testing import login
+from jixiao.observers.models import Observation
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Scheme
 from jixiao.scoring import actions
@@ -44,7 +46,9 @@ from jixiao.scoring.tests.factories import publish, zhangjiagang_world
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 # Roles with API access (the pages' permission matrices say which operations each gets).
-API_PERSONAS = ("office", "dept", "dept_leader", "unit", "leader", "sysadmin")
+API_PERSONAS = ("office", "dept", "dept_leader", "unit", "leader", "observer", "sysadmin")
+# Machine clients: a service token per role it may carry (`Authorization: Bearer …`).
+TOKEN_ROLES = ("department", "unit", "office")
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 CHECKS = [
     not_a_server_error,
@@ -98,6 +102,8 @@ def _known_ids(path: str) -> list[int]:
         ("/api/v1/org/organizations/", Organization),
         ("/api/v1/scheme/schemes/", Scheme),
         ("/api/v1/scoring/runs/", ScoreRun),
+        ("/api/v1/collection/periods/", CollectionPeriod),
+        ("/api/v1/observers/observations/", Observation),
     ):
         if path.startswith(prefix):
             ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
@@ -114,6 +120,9 @@ def _known_cases(operation: Any) -> list[Any]:
         if operation.method.upper() == "GET":
             cases.append(operation.Case(path_parameters={"id": pk}))
             continue
+        if operation.path.endswith("/values/"):
+            cases.append(_values_case(operation, pk))
+            continue
         version = Entry.objects.filter(pk=pk).values_list("version", flat=True).first() or 1
         cases += [
             operation.Case(
@@ -126,6 +135,21 @@ def _known_cases(operation: Any) -> list[Any]:
     return cases
 
 
+def _values_case(operation: Any, period_pk: int) -> Any:
+    """Every entry of the period posted back as it is (unchanged rows, or conflicts)."""
+    rows = [
+        {"indicator": i, "unit": u, "value": str(v or ""), "version": version}
+        for i, u, v, version in Entry.objects.filter(period_id=period_pk).values_list(
+            "indicator_id", "unit_id", "value", "version"
+        )[:5]
+    ]
+    return operation.Case(
+        path_parameters={"id": period_pk},
+        body={"rows": rows or [{"indicator": 1, "unit": 1}]},
+        media_type="application/json",
+    )
+
+
 def _credentials(user: User) -> tuple[dict[str, str], dict[str, str]]:
     client = login(Client(), user)
     token = _get_new_csrf_string()
@@ -133,12 +157,8 @@ def _credentials(user: User) -> tuple[dict[str, str], dict[str, str]]:
     return cookies, {"X-CSRFToken": token}
 
 
-@pytest.mark.parametrize("persona", API_PERSONAS)
-def test_the_api_answers_every_generated_request_within_its_schema(
-    world: None, keep_test_connection: None, personas: dict[str, User], persona: str
-) -> None:
+def _fuzz(cookies: dict[str, str], headers: dict[str, str]) -> None:
     schema = _schema()
-    cookies, headers = _credentials(personas[persona])
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -165,3 +185,30 @@ def test_the_api_answers_every_generated_request_within_its_schema(
         except (Exception, BaseExceptionGroup) as error:  # every operation's, then report
             failures.append(f"{operation.method.upper()} {operation.path}: {error}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("persona", API_PERSONAS)
+def test_the_api_answers_every_generated_request_within_its_schema(
+    world: None, keep_test_connection: None, personas: dict[str, User], persona: str
+) -> None:
+    _fuzz(*_credentials(personas[persona]))
+
+
+@pytest.mark.parametrize("role", TOKEN_ROLES)
+def test_a_service_token_client_gets_the_same_answers_within_the_schema(
+    world: None,
+    keep_test_connection: None,
+    personas: dict[str, User],
+    department_org: Organization,
+    unit_org: Organization,
+    role: str,
+) -> None:
+    org = {"department": department_org, "unit": unit_org}.get(
+        role, personas["office"].organization
+    )
+    token, key = issue_token(
+        personas["sysadmin"], name=f"fuzz-{role}", role=role, organization=org, days=1
+    )
+    _fuzz({}, {"Authorization": f"Bearer {key}"})
+    token.refresh_from_db()
+    assert token.last_used_at is not None  # the requests did go in as the token
