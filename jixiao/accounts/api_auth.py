@@ -51,7 +51,7 @@ class ServiceTokenAuthentication(BaseAuthentication):
         return None
 
 
-class ServiceTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ServiceTokenScheme(OpenApiAuthenticationExtension):
     target_class = "jixiao.accounts.api_auth.ServiceTokenAuthentication"
     name = "serviceToken"
 

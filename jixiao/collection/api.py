@@ -375,7 +375,7 @@ class ValueRowSerializer(serializers.Serializer):
 
 
 class ValuesSerializer(serializers.Serializer):
-    rows = ValueRowSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+    rows = serializers.ListField(child=ValueRowSerializer(), allow_empty=False, max_length=MAX_ROWS)
 
 
 class ValuesResultSerializer(serializers.Serializer):
@@ -438,7 +438,7 @@ class EntryValuesView(APIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         if result.errors or result.conflicts:
-            rows = [
+            rows: list[dict[str, Any]] = [
                 {"indicator": i, "unit": u, "messages": [str(m) for m in ms]}
                 for (i, u), ms in result.errors.items()
             ] + [

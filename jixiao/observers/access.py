@@ -11,15 +11,20 @@ from django.http import Http404
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
-from jixiao.observers.models import Assignment, Observation, ObservationPoint
+from jixiao.observers.models import (
+    Assignment,
+    Observation,
+    ObservationPoint,
+    ObservationQuerySet,
+)
 from jixiao.org.models import Organization
 
 # Who may open a unit's quarterly report (the unit only its own).
 REPORT_ROLES = (Role.OFFICE, Role.LEADER, Role.UNIT)
 
 
-def observations_visible_to(user: User) -> QuerySet[Observation]:
-    qs = Observation.objects.select_related("unit", "point", "observer")
+def observations_visible_to(user: User) -> ObservationQuerySet:
+    qs: ObservationQuerySet = Observation.objects.select_related("unit", "point", "observer")
     if user.role == Role.OFFICE:
         return qs
     if user.role == Role.OBSERVER:

@@ -235,7 +235,7 @@ def _attach_photo(upload: Any, user: User, observation: Observation) -> Observat
 
 
 def _write(name: str, data: bytes) -> None:
-    ObservationPhoto._meta.get_field("file").storage.save(name, ContentFile(data))  # type: ignore[attr-defined]
+    ObservationPhoto._meta.get_field("file").storage.save(name, ContentFile(data))
 
 
 def remove_photo(user: User, photo: ObservationPhoto) -> None:

@@ -89,7 +89,7 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        where = self.point.name if self.point_id else _("全部观测点")
+        where = self.point.name if self.point is not None else _("全部观测点")
         return f"{self.unit.name} · {where}"
 
 

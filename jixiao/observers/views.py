@@ -80,7 +80,7 @@ def _save(request: HttpRequest, pk: int | None) -> HttpResponse:
         messages.error(request, _("观察记录已提交，不能再修改。"))
         return redirect("observers:detail", observation.pk)
     if request.method != "POST":
-        initial = {"observed_on": timezone.localdate()}
+        initial: dict[str, object] = {"observed_on": timezone.localdate()}
         if observation is not None:
             initial = {
                 "unit": observation.unit_id,
@@ -168,7 +168,7 @@ def return_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for e in errors:
-                messages.error(request, e)
+                messages.error(request, str(e))
         return redirect("observers:detail", observation.pk)
     try:
         actions.return_observation(user, observation, form.cleaned_data["reason"])
