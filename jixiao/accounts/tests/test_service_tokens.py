@@ -227,3 +227,17 @@ def test_the_openapi_schema_describes_the_token_scheme(department: User) -> None
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     values = schema["paths"]["/api/v1/collection/periods/{id}/values/"]["post"]
     assert {"200", "400", "401", "403", "404", "409"} <= set(values["responses"])
+
+
+def test_the_audit_log_reads_a_token_s_issue_in_words(
+    system_admin: User, department_org: Any
+) -> None:
+    from jixiao.audit.render import changes_text, render
+
+    _token(system_admin, department_org)
+    line = render(AuditEvent.objects.filter(object_type="accounts.servicetoken"))[0]
+    shown = changes_text(line)
+    assert line.object_type == "服务令牌"
+    assert "角色：数据采集单位" in shown or "数据采集单位" in shown
+    assert department_org.name in shown
+    assert "department" not in shown

@@ -187,3 +187,23 @@ def test_a_point_name_is_unique_within_its_unit(office: User, unit: User) -> Non
     actions.register_point(office, unit.organization, name="服务中心")
     with pytest.raises(TransitionRefused, match="同名"):
         actions.register_point(office, unit.organization, name="服务中心")
+
+
+def test_the_audit_log_reads_an_assignment_and_a_return_in_words(
+    field: Field, office: User, observer: User, unit: User
+) -> None:
+    from jixiao.audit.render import changes_text, render
+
+    actions.return_observation(office, field.submitted, "请补充")
+    rows = AuditEvent.objects.filter(
+        object_type__in=["observers.assignment", "observers.observation"]
+    ).order_by("pk")
+    assert not rows.filter(object_type="observers.assignment").exists()  # factories, not actions
+    actions.assign_observer(
+        office, observer, unit.organization, a_point_at(unit.organization, "文化站")
+    )
+    lines = render(AuditEvent.objects.filter(object_type="observers.assignment"))
+    assert "观察员：" in changes_text(lines[0])
+    assert "文化站" in changes_text(lines[0])
+    returned = render(rows.filter(action=AuditAction.TRANSITION))[-1]
+    assert "已退回" in changes_text(returned)
