@@ -174,6 +174,8 @@ class Observation(models.Model):
         ordering = ["-observed_on", "-id"]
         verbose_name = _("观察记录")
         verbose_name_plural = _("观察记录")
+        # The board, the overview and the reports read submitted rows by date.
+        indexes = [models.Index(fields=["status", "observed_on"], name="observers_status_date")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1, rating__lte=5),
