@@ -12,7 +12,8 @@ PORT ?= 8000
 JIXIAO_DATA_DIR ?= data
 RUN_ENV := JIXIAO_HTTPS=0 JIXIAO_DATA_DIR=$(abspath $(JIXIAO_DATA_DIR))
 
-.PHONY: run test setup lint typecheck browser-deps pytest totp worker bench clean messages
+.PHONY: run test setup lint typecheck browser-deps pytest totp worker bench clean messages \
+	backup restore drill-restore bench-load
 
 setup: $(STAMP_PY) $(STAMP_JS)
 
@@ -65,6 +66,28 @@ test: lint typecheck browser-deps pytest
 
 bench: setup
 	$(PY) bench/bench_engine.py
+
+# Backup and point-in-time restore (docs/deployment.md, "Backup and restore"). backup reads
+# PGHOST/PGPORT/PGUSER, BACKUP_DIR and MEDIA_ROOT from the environment.
+backup:
+	deploy/backup/backup.sh $(if $(MEDIA_ONLY),--media-only)
+
+# make restore BACKUP=/var/backups/jixiao/20261130T… PGDATA=/var/lib/postgresql/16/restored
+#   TARGET_TIME='2026-11-30 09:15:00+08' [WAL_ARCHIVE=…] [MEDIA_BACKUP=…] [MEDIA_ROOT=…]
+restore:
+	@test -n "$(BACKUP)" -a -n "$(PGDATA)" || { echo "需要 BACKUP=… PGDATA=…（可选 TARGET_TIME=…）"; exit 2; }
+	deploy/backup/restore.sh "$(BACKUP)" "$(PGDATA)" "$(TARGET_TIME)"
+
+# The whole drill on throwaway clusters under /tmp (never the machine's server).
+drill-restore: setup
+	$(PY) deploy/backup/drill.py
+
+# The deadline-rush load test (bench/load/README.md). LOAD_USERS, LOAD_SECONDS as you like.
+LOAD_USERS ?= 200
+LOAD_SECONDS ?= 60
+bench-load: setup
+	DATABASE_URL=$${DATABASE_URL:?set DATABASE_URL to a PostgreSQL server} \
+	  $(PY) bench/load/run.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 # Msgids are Chinese; refresh the English catalog from the source, then compile it.
 # The .mo is committed (a user machine may have no gettext). Needs gettext here.

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -216,9 +217,13 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Shanghai"
-# Celery beat (one per deployment, `celery -A jixiao beat`): daily housekeeping.
+# Celery beat (one per deployment, `celery -A jixiao beat`): reminders and housekeeping.
+# Embedded (no Redis), one app server process runs the same entries in a thread instead
+# (jixiao.core.scheduler, started from jixiao/wsgi.py).
+JIXIAO_EMBEDDED_SCHEDULER = env_bool("JIXIAO_EMBEDDED_SCHEDULER", CELERY_TASK_ALWAYS_EAGER)
 CELERY_BEAT_SCHEDULE = {
     "prune-old-jobs": {"task": "jixiao.core.tasks.prune_old_jobs", "schedule": 24 * 3600},
+    "fail-stalled-jobs": {"task": "jixiao.core.tasks.fail_stalled_jobs_task", "schedule": 5 * 60},
 }
 
 # --- Accounts and login security (MLPS level 3, 等保三级) ---
@@ -315,6 +320,17 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Long jobs' results (batch PDFs, exports) live in the default storage under MEDIA_ROOT;
 # finished jobs older than this are forgotten with their files.
 JIXIAO_JOB_KEEP_DAYS = env_int("JIXIAO_JOB_KEEP_DAYS", 7)
+# A running job with no progress report for this long lost its worker and is failed.
+JIXIAO_JOB_STALL_MINUTES = env_int("JIXIAO_JOB_STALL_MINUTES", 30)
+# The audit trail is kept at least 180 days (MLPS level 3); a shorter setting is refused.
+# Live audit rows are never deleted by Jixiao (docs/deployment.md, "Audit retention").
+AUDIT_RETENTION_MIN_DAYS = 180
+AUDIT_RETENTION_DAYS = env_int("JIXIAO_AUDIT_RETENTION_DAYS", AUDIT_RETENTION_MIN_DAYS)
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"JIXIAO_AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: the audit trail must be kept "
+        f"at least {AUDIT_RETENTION_MIN_DAYS} days (MLPS level 3)."
+    )
 # Every uploaded file is parsed in a child process under these limits (core/sandbox.py);
 # a file that needs more is refused, never allowed to take the worker down.
 PARSE_CPU_SECONDS = env_int("JIXIAO_PARSE_CPU_SECONDS", 30)

@@ -9,13 +9,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
 from jixiao.scoring.actions import explain_state
 from jixiao.scoring.engine import CategoryData, CategoryResult, CompiledTree, LastYear
 from jixiao.scoring.models import RunCategory, ScoreRun
+from jixiao.scoring.snapshot import last_year_from_layout
 
 #: Units held in the cache (a 10,000-unit province fits twice).
 CACHE_UNITS = 20_000
@@ -49,13 +49,6 @@ class CategoryState:
 
 _CACHE: OrderedDict[int, CategoryState] = OrderedDict()
 _LOCK = threading.Lock()
-
-
-def _last_year(layout: Mapping[str, Any]) -> dict[str, LastYear]:
-    return {
-        unit: LastYear(unit, Decimal(total) if total != "None" else None, rank, count)
-        for unit, (total, rank, count) in layout.get("last_year", {}).items()
-    }
 
 
 def _remember(state: CategoryState) -> None:
@@ -99,7 +92,7 @@ def run_states(run: ScoreRun, category_code: str | None = None) -> list[Category
                 data,
                 result,
                 dict(rc.rules),
-                _last_year(rc.layout),
+                last_year_from_layout(rc.layout),
                 {u: names.get(u, u) for u in result.unit_codes},
             )
             _remember(state)

@@ -93,3 +93,66 @@ class AuditEvent(models.Model):
         after = self.after or {}
         keys = sorted(set(before) | set(after))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class YearArchive(models.Model):
+    """A closed year's archive (docs/deployment.md, "Audit retention and archives"), read
+    back from its file: the file is kept as it was, its rows are copied into
+    `ArchivedRow` so the audit admin can search them without touching live tables."""
+
+    year = models.PositiveIntegerField(_("考核年度"))
+    year_name = models.CharField(_("年度名称"), max_length=100)
+    exported_at = models.DateTimeField(_("导出时间"))
+    exported_by = models.CharField(_("导出人"), max_length=150, blank=True)
+    sha256 = models.CharField(
+        _("文件校验值"),
+        max_length=64,
+        unique=True,
+        error_messages={"unique": _("这个归档文件已经读入过，不必重复读入。")},
+    )
+    file = models.FileField(_("归档文件"), upload_to="archives/", max_length=200)
+    manifest = models.JSONField(_("清单"))
+    rows = models.PositiveIntegerField(_("记录数"))
+    audit_rows = models.PositiveIntegerField(_("审计记录数"))
+    read_at = models.DateTimeField(_("读入时间"), auto_now_add=True)
+    read_by = models.CharField(_("读入人"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-read_at"]
+        verbose_name = _("年度归档")
+        verbose_name_plural = _("年度归档")
+
+    def __str__(self) -> str:
+        return f"{self.year_name}（{self.exported_at:%Y-%m-%d}）"
+
+
+class ArchivedRow(models.Model):
+    """One row of an archive, as exported. Audit rows keep their time, actor and action
+    in columns for searching; every row keeps its searchable text and its data."""
+
+    archive = models.ForeignKey(
+        YearArchive, on_delete=models.CASCADE, related_name="archived_rows", verbose_name=_("归档")
+    )
+    model = models.CharField(_("数据表"), max_length=100, db_index=True)
+    object_pk = models.CharField(_("记录编号"), max_length=64)
+    at = models.DateTimeField(_("时间"), null=True, blank=True)
+    actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    action = models.CharField(_("操作"), max_length=24, blank=True)
+    text = models.TextField(_("内容"), blank=True)
+    data = models.JSONField(_("数据"))
+
+    class Meta:
+        ordering = ["archive", "model", "id"]
+        verbose_name = _("归档记录")
+        verbose_name_plural = _("归档记录")
+        indexes = [models.Index(fields=["archive", "model", "at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["archive", "model", "object_pk"],
+                name="archived_row_once",
+                violation_error_message=_("归档文件中同一条记录出现了两次。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_pk}"

@@ -10,5 +10,8 @@ from jixiao.core.navigation import NavItem
 
 def nav_items(user: Any) -> list[NavItem]:
     if user.role == Role.AUDIT_ADMIN:
-        return [NavItem(_("审计日志"), "audit:log", "journal-text", 20)]
+        return [
+            NavItem(_("审计日志"), "audit:log", "journal-text", 20),
+            NavItem(_("年度归档"), "audit:archives", "archive", 21),
+        ]
     return []

@@ -16,12 +16,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from jixiao.accounts.models import User
@@ -32,13 +32,14 @@ from jixiao.collection.models import (
     Entry,
     EvidenceFile,
     RecheckRequest,
-    evidence_path,
 )
 from jixiao.core.excel_reader import check_workbook
 from jixiao.core.excel_safety import LARGE_LIMITS, inflate_all, open_archive
 from jixiao.core.sandbox import Refused, run_limited
 
 logger = logging.getLogger(__name__)
+
+FileRow = TypeVar("FileRow", bound=models.Model)
 
 ALLOWED = {
     "application/pdf": ".pdf",
@@ -105,8 +106,26 @@ def attach(
     bonus_event: BonusPenaltyEvent | None = None,
     recheck: RecheckRequest | None = None,
 ) -> EvidenceFile:
-    """Store an accepted upload for one owner and audit it (call inside the action).
+    """Store an accepted upload as evidence of one owner and audit it (inside the action)."""
+    owner = entry or bonus_event or recheck
+    return store_upload(
+        upload,
+        user,
+        EvidenceFile,
+        owner=str(owner),
+        entry=entry,
+        bonus_event=bonus_event,
+        recheck=recheck,
+    )
 
+
+def store_upload(
+    upload: Any, user: User, model: type[FileRow], *, owner: str, **owner_fields: Any
+) -> FileRow:
+    """The one door for stored uploads: evidence, inspection photos, any file row.
+
+    `model` has the file-row fields (`file`, `original_name`, `content_type`,
+    `extension`, `size`, `sha256`, `uploaded_by`); `owner_fields` set its owner(s).
     The row is written in the caller's transaction; the file reaches the disk only once
     that transaction commits (`transaction.on_commit`), so an action that rolls back —
     at any level, savepoints included — leaves no file behind. If writing fails after
@@ -115,53 +134,51 @@ def attach(
     data, mime, extension = inspect_upload(upload)
     name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1]
     with transaction.atomic():
-        evidence = EvidenceFile(
-            entry=entry,
-            bonus_event=bonus_event,
-            recheck=recheck,
+        row: Any = model(
             original_name=name[:200],
             content_type=mime,
             extension=extension,
             size=len(data),
             sha256=hashlib.sha256(data).hexdigest(),
             uploaded_by=user,
+            **owner_fields,
         )
-        # The random stored name is decided now; nothing is written yet.
-        evidence.file.name = evidence_path(evidence, "")
-        evidence.save()
-        owner = entry or bonus_event or recheck
+        # The random stored name (upload_to) is decided now; nothing is written yet.
+        field = model._meta.get_field("file")
+        row.file.name = field.generate_filename(row, name)  # type: ignore[union-attr]
+        row.save()
         record(
             AuditAction.CREATE,
-            evidence,
+            row,
             after={
-                "owner": str(owner),
-                "name": evidence.original_name,
+                "owner": owner,
+                "name": row.original_name,
                 "type": mime,
-                "size": evidence.size,
-                "sha256": evidence.sha256,
+                "size": row.size,
+                "sha256": row.sha256,
             },
         )
-        transaction.on_commit(partial(_write_committed, evidence.pk, evidence.file.name, data))
-    return evidence
+        transaction.on_commit(partial(_write_committed, model, row.pk, row.file.name, data))
+    return row
 
 
-def _write_committed(pk: int, name: str, data: bytes) -> None:
-    """Put a committed evidence row's bytes on disk (runs after commit)."""
-    storage = EvidenceFile._meta.get_field("file").storage
+def _write_committed(model: type[FileRow], pk: int, name: str, data: bytes) -> None:
+    """Put a committed file row's bytes on disk (runs after commit)."""
+    storage = model._meta.get_field("file").storage  # type: ignore[union-attr]
     try:
         stored = storage.save(name, ContentFile(data))
     except Exception:
-        logger.exception("Evidence file %s could not be written; removing its record", name)
+        logger.exception("File %s could not be written; removing its record", name)
         with transaction.atomic():
-            evidence = EvidenceFile.objects.filter(pk=pk).first()
-            if evidence is not None:
+            row: Any = model._default_manager.filter(pk=pk).first()
+            if row is not None:
                 record(
                     AuditAction.DELETE,
-                    evidence,
-                    before={"name": evidence.original_name, "file": name},
+                    row,
+                    before={"name": row.original_name, "file": name},
                     reason=_("佐证材料文件写入失败，记录已撤销"),
                 )
-                evidence.delete()
+                row.delete()
         raise
     if stored != name:  # the storage chose another name (never expected with random names)
-        EvidenceFile.objects.filter(pk=pk).update(file=stored)
+        model._default_manager.filter(pk=pk).update(file=stored)

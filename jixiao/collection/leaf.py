@@ -32,7 +32,18 @@ from jixiao.scoring.engine.methods import (
 # Entered fields that cannot be negative whatever the method says (counts, targets,
 # completions). Growth methods may legitimately see negative values (a loss-making year).
 NON_NEGATIVE = frozenset(
-    {"score", "count", "actual", "target", "completed", "rating", "planned", "current"}
+    {
+        "score",
+        "count",
+        "actual",
+        "target",
+        "completed",
+        "rating",
+        "planned",
+        "current",
+        "checked",
+        "wrong",
+    }
 )
 NEGATIVE_ALLOWED_METHODS = frozenset({"yoy_growth", "value_added", "rank", "tiered"})
 # Fields typed as percentages: "85%" means 85 there, 0.85 elsewhere.

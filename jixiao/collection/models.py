@@ -35,6 +35,8 @@ INPUT_COLUMNS = {
     "target": "reference",
     "last_year": "reference",
     "planned": "reference",
+    "checked": "reference",  # spot_accuracy: items checked …
+    "wrong": "value",  # … and found 不属实 (written by verification, not typed)
     "grade": "grade",
 }
 

@@ -28,6 +28,8 @@ from jixiao.org.models import Organization, UnitEnrollment
 from jixiao.scheme.models import Indicator, IndicatorKind, IndicatorPoints
 
 NOT_COLLECTED_KINDS = (IndicatorKind.EVALUATION, IndicatorKind.BONUS_PENALTY)
+# Methods whose inputs another app writes (verification's spot-check counts): no grid.
+DERIVED_METHODS = ("spot_accuracy",)
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ def collected_indicators(
         Indicator.objects.filter(scheme_id=period.scheme_id, period=period.kind)
         .filter(children__isnull=True)
         .exclude(kind__in=NOT_COLLECTED_KINDS)
-        .exclude(method="")
+        .exclude(method__in=("", *DERIVED_METHODS))
         .select_related("owner")
         .order_by("sort_order", "code")
     )

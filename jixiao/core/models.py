@@ -21,6 +21,7 @@ class JobState(models.TextChoices):
 
 
 FINISHED_STATES = (JobState.DONE, JobState.FAILED)
+QUEUE_PATIENCE_SECONDS = 120
 
 
 class JobQuerySet(models.QuerySet["Job"]):
@@ -42,6 +43,8 @@ class Job(models.Model):
     kind = models.CharField(_("任务类型"), max_length=40)
     title = models.CharField(_("任务"), max_length=200)
     params = models.JSONField(_("参数"), default=dict, blank=True)
+    # The owner's interface language when starting it: the worker writes files in it.
+    language = models.CharField(_("语言"), max_length=10, blank=True)
     state = models.CharField(
         _("状态"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
     )
@@ -53,6 +56,10 @@ class Job(models.Model):
     result_url = models.CharField(_("结果页面"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    # Touched whenever the runner reports progress: a running job whose heartbeat is older
+    # than JIXIAO_JOB_STALL_MINUTES lost its worker (restart, crash, OOM) and is failed
+    # by `fail_stalled_jobs` instead of showing 进行中 for ever.
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
@@ -76,6 +83,16 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in FINISHED_STATES
+
+    @property
+    def waiting_long(self) -> bool:
+        """Queued for minutes: no worker is taking jobs (say so instead of spinning)."""
+        from django.utils import timezone
+
+        return (
+            self.state == JobState.QUEUED
+            and (timezone.now() - self.created_at).total_seconds() > QUEUE_PATIENCE_SECONDS
+        )
 
     @property
     def has_file(self) -> bool:

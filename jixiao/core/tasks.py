@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 from django.core.files.base import ContentFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jixiao.audit.context import acting_as
@@ -20,8 +20,9 @@ logger = logging.getLogger(__name__)
 def run_job(job_id: int) -> str:
     """Do the job and record its progress and result. Idempotent: a job that already
     started (a redelivered message) or finished is left alone."""
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, started_at=timezone.now(), message=_("正在处理……")
+        state=JobState.RUNNING, started_at=now, heartbeat_at=now, message=_("正在处理……")
     )
     if not claimed:
         return "skipped"
@@ -29,13 +30,16 @@ def run_job(job_id: int) -> str:
 
     def report(percent: int, message: str = "") -> None:
         # Never 100 before the result is stored: 100 means "ready to download".
-        fields: dict[str, object] = {"progress": max(0, min(99, int(percent)))}
+        fields: dict[str, object] = {
+            "progress": max(0, min(99, int(percent))),
+            "heartbeat_at": timezone.now(),
+        }
         if message:
             fields["message"] = message[:300]
         Job.objects.filter(pk=job_id).update(**fields)
 
     try:
-        with acting_as(job.owner):
+        with acting_as(job.owner), translation.override(job.language or None):
             output = runner_for(job.kind)(job, report)
     except JobError as error:
         _finish(job_id, JobState.FAILED, str(error))
@@ -82,3 +86,12 @@ def prune_old_jobs() -> int:
     from jixiao.core.actions import prune_jobs
 
     return prune_jobs()
+
+
+@shared_task
+def fail_stalled_jobs_task() -> int:
+    """Run every few minutes by Celery beat: jobs whose worker died are failed with a
+    sentence saying so (the job pages also check on every view)."""
+    from jixiao.core.actions import fail_stalled_jobs
+
+    return fail_stalled_jobs()

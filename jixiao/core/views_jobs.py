@@ -11,17 +11,20 @@ from django.shortcuts import get_object_or_404, render
 
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
+from jixiao.core.actions import fail_stalled_jobs
 from jixiao.core.models import Job
 
 RECENT = 20
 
 
 def access_job(user: Any, pk: int) -> Job:
+    fail_stalled_jobs(owner=user)
     return get_object_or_404(Job.objects.owned_by(user), pk=pk)
 
 
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
+    fail_stalled_jobs(owner=request.user)
     jobs = Job.objects.owned_by(request.user)[:RECENT]
     return render(request, "core/job_list.html", {"jobs": jobs})
 

@@ -9,12 +9,9 @@ observer edits it again and resubmits.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
-from functools import partial
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +20,7 @@ from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record, record_create, record_update, snapshot
-from jixiao.collection.evidence import EvidenceRejected, inspect_upload
+from jixiao.collection.evidence import EvidenceRejected, store_upload
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.core.concurrency import save_versioned
 from jixiao.core.values import clean_text
@@ -34,7 +31,6 @@ from jixiao.observers.models import (
     ObservationPoint,
     ObservationStatus,
     Rating,
-    photo_path,
 )
 from jixiao.org.models import Organization
 
@@ -211,31 +207,11 @@ def save_observation(
 
 
 def _attach_photo(upload: Any, user: User, observation: Observation) -> ObservationPhoto:
-    """Checked by collection's evidence door; the bytes reach the disk on commit."""
-    data, mime, extension = inspect_upload(upload)
-    name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1]
-    photo = ObservationPhoto(
-        observation=observation,
-        original_name=name[:200],
-        content_type=mime,
-        extension=extension,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
+    """Through collection's evidence door: checked by content, written on commit, and
+    the row removed again if the file cannot be written."""
+    return store_upload(
+        upload, user, ObservationPhoto, owner=str(observation), observation=observation
     )
-    photo.file.name = photo_path(photo, "")
-    photo.save()
-    record(
-        AuditAction.CREATE,
-        photo,
-        after={"name": photo.original_name, "type": mime, "size": photo.size},
-    )
-    transaction.on_commit(partial(_write, photo.file.name, data))
-    return photo
-
-
-def _write(name: str, data: bytes) -> None:
-    ObservationPhoto._meta.get_field("file").storage.save(name, ContentFile(data))
 
 
 def remove_photo(user: User, photo: ObservationPhoto) -> None:

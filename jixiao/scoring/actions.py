@@ -47,7 +47,7 @@ from jixiao.scoring.models import (
 from jixiao.scoring.notices import announce_published
 from jixiao.scoring.outcomes import Outcome, outcomes_for, rules_json
 from jixiao.scoring.rules import share_text
-from jixiao.scoring.snapshot import dump_data, load_data, tree_from_json
+from jixiao.scoring.snapshot import dump_data, last_year_from_layout, load_data, tree_from_json
 from jixiao.scoring.store import read_columns, result_rows, save_blobs, write_rows
 
 
@@ -225,7 +225,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
                 inputs.data[code],
                 result.categories[code],
                 rc.rules,
-                _last_year_from_layout(layout),
+                last_year_from_layout(layout),
                 layout["required_periods"],
                 [],
                 {
@@ -502,7 +502,7 @@ def _category_state(run_id: int, rc_id: int, digest: str) -> _Cached:
         data,
         score_category(compiled, data),
         rules,
-        _last_year_from_layout(layout),
+        last_year_from_layout(layout),
         layout.get("required_periods", {}),
         patches,
     )
@@ -712,18 +712,6 @@ _UPDATE_RESULT = (
     "grade = %s, awards = %s, warnings = %s, subtotals = %s, scores = %s, missing = %s "
     "WHERE id = %s"
 )
-
-
-def _last_year_from_layout(layout: dict[str, Any]) -> dict[str, LastYear]:
-    result = {}
-    for unit, (total, rank, count, *rest) in layout.get("last_year", {}).items():
-        # Snapshots written before the warning was stored carry 3 figures; for them, the
-        # rule they were computed with (last two ranks), so a recompute changes nothing.
-        warned = bool(rest[0]) if rest else rank is not None and count and rank > count - 2
-        result[unit] = LastYear(
-            unit, Decimal(total) if total != "None" else None, rank, count, bool(warned)
-        )
-    return result
 
 
 def explain_state(rc: RunCategory) -> tuple[CompiledTree, CategoryData, CategoryResult]:

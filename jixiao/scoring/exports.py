@@ -17,6 +17,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from reportlab.lib import colors
@@ -69,10 +70,19 @@ def results_workbook(run: ScoreRun) -> Workbook:
     workbook = Workbook()
     summary = workbook.active
     assert summary is not None
-    summary.title = "成绩汇总"
-    header = ["类别", "名次", "单位编码", "单位名称", "总分", "等次", "奖项", "预警"]
-    header += [kind_label(k) for k in KINDS] + ["上年总分", "上年名次", "缺报指标"]
-    header += ["考核系数", "奖励金额（元）"]
+    summary.title = _("成绩汇总")
+    header = [
+        _("类别"),
+        _("名次"),
+        _("单位编码"),
+        _("单位名称"),
+        _("总分"),
+        _("等次"),
+        _("奖项"),
+        _("预警"),
+    ]
+    header += [kind_label(k) for k in KINDS] + [_("上年总分"), _("上年名次"), _("缺报指标")]
+    header += [_("考核系数"), _("奖励金额（元）")]
     categories = list(RunCategory.objects.filter(run=run).select_related("category").defer("data"))
     summary.append(header)
     for cell in summary[1]:
@@ -142,7 +152,7 @@ def results_workbook(run: ScoreRun) -> Workbook:
     for rc in categories:
         sheet = workbook.create_sheet(title=sheet_title(rc.category.name, rc.category.code))
         names = {n["code"]: n["name"] for n in rc.tree["nodes"]}
-        sheet.append(["单位编码", "单位名称", *[safe_cell(c) for c in rc.node_codes]])
+        sheet.append([_("单位编码"), _("单位名称"), *[safe_cell(c) for c in rc.node_codes]])
         sheet.append(["", "", *[safe_cell(names.get(c, c)) for c in rc.node_codes]])
         for cell in (*sheet[1], *sheet[2]):
             cell.font = Font(bold=True)
@@ -155,7 +165,10 @@ def export_xlsx(run: ScoreRun) -> tuple[bytes, str]:
     """The results workbook and its file name; the export is audited."""
     data = workbook_response_bytes(results_workbook(run))
     record(AuditAction.EXPORT, run, after={"format": "xlsx", "units": run.unit_count})
-    return data, f"考核结果-{run.year.year}-第{run.number}版.xlsx"
+    return data, _("考核结果-%(year)s-第%(number)s版.xlsx") % {
+        "year": run.year.year,
+        "number": run.number,
+    }
 
 
 def xlsx_response(run: ScoreRun) -> HttpResponse:
@@ -215,11 +228,19 @@ def card_story(
     result = card.result
     category = result.run_category.category
     story: list[object] = [
-        Paragraph(_esc(f"{run.year.year} 年度绩效考核成绩单"), styles["title"]),
+        Paragraph(
+            _esc(_("%(year)s 年度绩效考核成绩单") % {"year": run.year.year}), styles["title"]
+        ),
         Paragraph(
             _esc(
-                f"{result.unit.name}　{category.name}（满分 {_num(result.run_category.scale)}）"
-                f"　第 {run.number} 版（{run.get_status_display()}）"
+                _("%(unit)s　%(category)s（满分 %(scale)s）　第 %(number)s 版（%(status)s）")
+                % {
+                    "unit": result.unit.name,
+                    "category": category.name,
+                    "scale": _num(result.run_category.scale),
+                    "number": run.number,
+                    "status": run.get_status_display(),
+                }
             ),
             styles["sub"],
         ),
@@ -228,17 +249,25 @@ def card_story(
     awards = "、".join(a[0] for a in result.awards) or "-"
     warnings = "；".join(w[1] for w in result.warnings) or "-"
     last = (
-        f"{_num(result.last_total)} 分，第 {result.last_rank} 名"
+        _("%(total)s 分，第 %(rank)s 名")
+        % {"total": _num(result.last_total), "rank": result.last_rank}
         if result.last_total is not None
         else "-"
     )
     head = [
-        ["总分", str(result.total), "名次", f"{result.rank} / {result.units_in_category}"],
-        ["等次", result.grade or "-", "上年", last],
-        ["奖项", awards, "预警", warnings],
+        [_("总分"), str(result.total), _("名次"), f"{result.rank} / {result.units_in_category}"],
+        [_("等次"), result.grade or "-", _("上年"), last],
+        [_("奖项"), awards, _("预警"), warnings],
     ]
     if payout is not None:
-        head.append(["考核系数", _num(payout.coefficient), "奖励金额", f"{payout.amount} 元"])
+        head.append(
+            [
+                _("考核系数"),
+                _num(payout.coefficient),
+                _("奖励金额"),
+                _("%(amount)s 元") % {"amount": payout.amount},
+            ]
+        )
     labelled = len(head) - 1
     head += [[label, _num(value), "", ""] for label, value in card.subtotals]
     table = Table(
@@ -262,11 +291,11 @@ def card_story(
             ]
         )
     )
-    story += [table, Spacer(1, 4 * mm), Paragraph("指标得分明细", styles["h"])]
+    story += [table, Spacer(1, 4 * mm), Paragraph(_("指标得分明细"), styles["h"])]
     rows = [
         [
             Paragraph(_esc(h), styles["label"])
-            for h in ("编码", "指标", "分值", "得分", "失分", "计分说明")
+            for h in (_("编码"), _("指标"), _("分值"), _("得分"), _("失分"), _("计分说明"))
         ]
     ]
     for line in card.lines:
@@ -335,8 +364,8 @@ def cards_pdf(
         topMargin=15 * mm,
         bottomMargin=15 * mm,
         initialFontName=_register_fonts(),  # no stray non-embedded Helvetica
-        title=f"{run.year.year} 年度绩效考核成绩单",
-        author="机关绩效考核信息系统",
+        title=_("%(year)s 年度绩效考核成绩单") % {"year": run.year.year},
+        author=_("机关绩效考核信息系统"),
     )
     story: list[object] = []
     printed = timezone.localtime().strftime("%Y-%m-%d %H:%M")
@@ -350,7 +379,7 @@ def cards_pdf(
         payout = amounts[rc.pk].get(result.unit.code)
         story.extend(card_story(card_for(result), run, styles, payout))
         story.append(Spacer(1, 3 * mm))
-        story.append(Paragraph(_esc(f"打印时间 {printed}"), styles["small"]))
+        story.append(Paragraph(_esc(_("打印时间 %(time)s") % {"time": printed}), styles["small"]))
         if progress is not None:
             progress(0.5 * (i + 1) / len(results))
             story.append(_Drawn(progress, 0.5 + 0.5 * (i + 1) / len(results)))

@@ -32,6 +32,7 @@ METHOD_LABELS: Mapping[str, Any] = {
     m.GRADE: gettext_lazy("定性等次"),
     m.STAFFING_TASK: gettext_lazy("编制任务比"),
     m.EVALUATION: gettext_lazy("评议"),
+    m.SPOT_ACCURACY: gettext_lazy("核验准确率"),
 }
 
 RANK_MODE_LABELS: Mapping[str, Any] = {
@@ -73,6 +74,11 @@ ENGINE_TEXT: Mapping[str, Any] = {
     "计划进度": gettext_lazy("计划进度"),
     "评议得分（百分制）": gettext_lazy("评议得分（百分制）"),
     "未报送数据": gettext_lazy("未报送数据"),
+    "核验条数": gettext_lazy("核验条数"),
+    "不属实条数": gettext_lazy("不属实条数"),
+    "准确率低于标准时 得分 = 分值 − min(每条扣分 × 不属实条数, 最多扣分)": (
+        gettext_lazy("准确率低于标准时 得分 = 分值 − min(每条扣分 × 不属实条数, 最多扣分)")
+    ),
     "应完成任务数 = 编制数 ÷ 基数；得分 = 分值 × min(完成数 ÷ 应完成任务数, 1)": gettext_lazy(
         "应完成任务数 = 编制数 ÷ 基数；得分 = 分值 × min(完成数 ÷ 应完成任务数, 1)"
     ),
@@ -204,6 +210,15 @@ def params_text(method: str, params: Mapping[str, Any] | None) -> str:
         )
     if "base" in p:
         parts.append(_("每 %(n)s 名编制对应 1 项重点任务") % {"n": _num(p.pop("base"))})
+    if "per_wrong" in p:
+        standard = p.pop("standard", None) or Decimal("0.9")
+        parts.append(
+            _("核验准确率低于 %(s)s 时每条不属实扣 %(n)s 分")
+            % {"s": _percent(standard), "n": _num(p.pop("per_wrong"))}
+        )
+        cap = p.pop("cap", None)
+        if cap is not None:
+            parts.append(_("最多扣 %(n)s 分") % {"n": _num(cap)})
     if "lower_is_better" in p:
         parts.append(_("越低越好") if p.pop("lower_is_better") else _("越高越好"))
     if "higher_is_better" in p:
@@ -270,6 +285,13 @@ _FORMULA_PATTERNS: tuple[tuple[re.Pattern[str], Any], ...] = tuple(
             gettext_lazy("贡献率 %(i)s ÷ %(t)s ≈ %(r)s；"),
         ),
         (r"（最大增量）", gettext_lazy("（最大增量）")),
+        (
+            rf"核验 (?P<c>\d+) 条，属实 (?P<a>\d+) 条、不属实 (?P<w>\d+) 条，准确率 (?P<r>{_N})%",
+            gettext_lazy("核验 %(c)s 条，属实 %(a)s 条、不属实 %(w)s 条，准确率 %(r)s%%"),
+        ),
+        (rf"，不低于 (?P<s>{_N})%，不扣分：", gettext_lazy("，不低于 %(s)s%%，不扣分：")),
+        (rf"，低于 (?P<s>{_N})%：", gettext_lazy("，低于 %(s)s%%：")),
+        (rf"未抽查核验，得满分 (?P<p>{_N})", gettext_lazy("未抽查核验，得满分 %(p)s")),
         (r"^等次 (?P<g>.+?) → ", gettext_lazy("等次 %(g)s → ")),
         (
             rf"应完成 (?P<s>\d+) ÷ (?P<b>{_N}) 项；",

@@ -32,6 +32,7 @@ from jixiao.scoring.engine import (
     BonusPenaltyEvent,
     CategoryData,
     CategoryTree,
+    LastYear,
     LeafColumn,
     Node,
     NumberColumn,
@@ -364,3 +365,17 @@ def node_lookup(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
 
 def codes(data: Sequence[Mapping[str, Any]]) -> list[str]:
     return [n["code"] for n in data]
+
+
+def last_year_from_layout(layout: Mapping[str, Any]) -> dict[str, LastYear]:
+    """Last year's figures stored with a run category (the one reader of `layout["last_year"]`:
+    scoring, explanations and the what-if analysis all use it)."""
+    result = {}
+    for unit, (total, rank, count, *rest) in layout.get("last_year", {}).items():
+        # Snapshots written before the warning was stored carry 3 figures; for them, the
+        # rule they were computed with (last two ranks), so a recompute changes nothing.
+        warned = bool(rest[0]) if rest else rank is not None and count and rank > count - 2
+        result[unit] = LastYear(
+            unit, Decimal(total) if total != "None" else None, rank, count, bool(warned)
+        )
+    return result

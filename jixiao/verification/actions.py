@@ -8,16 +8,14 @@ move through CORRECTION_TABLE with collection's transition resolver.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 import numpy as np
-from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,21 +23,35 @@ from django.utils.translation import gettext_lazy
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
-from jixiao.audit.records import record, record_create, snapshot
-from jixiao.collection import leaf
-from jixiao.collection.evidence import EvidenceRejected, inspect_upload
-from jixiao.collection.models import NOT_YET_SCORED, CollectionPeriod, Entry, EntryStatus
+from jixiao.audit.records import record, record_create, record_update, snapshot
+from jixiao.collection import leaf, ledger
+from jixiao.collection.evidence import EvidenceRejected, attach, store_upload
+from jixiao.collection.models import (
+    NOT_YET_SCORED,
+    BonusPenaltyEvent,
+    CollectionPeriod,
+    Entry,
+    EntryStatus,
+)
 from jixiao.collection.scope import slot_for
 from jixiao.collection.workflow import Rule, TransitionRefused, resolve
+from jixiao.core.concurrency import save_versioned
+from jixiao.org.models import AssessmentYear, Organization
+from jixiao.scheme.models import Indicator, IndicatorKind
+from jixiao.scoring.engine.methods import SPOT_ACCURACY
 from jixiao.scoring.tasks import schedule_entry_recompute
-from jixiao.verification import sampling
+from jixiao.verification import accuracy, duties, sampling
+from jixiao.verification.duties import DutyRow
 from jixiao.verification.models import (
     Correction,
     CorrectionStatus,
+    Duty,
     EntryFlag,
     FlagThreshold,
     InspectionPhoto,
     ItemStatus,
+    NegativeEvent,
+    NegativeItem,
     SpotCheck,
     SpotCheckItem,
 )
@@ -79,6 +91,7 @@ def population(period: CollectionPeriod) -> tuple[Any, Any, Any, list[tuple[str,
     rows = list(
         Entry.objects.filter(period=period)
         .exclude(status__in=NOT_YET_SCORED)
+        .exclude(indicator__method=SPOT_ACCURACY)  # derived from the checks themselves
         .values_list("pk", "indicator__kind", "department_id")
         .order_by("pk")
     )
@@ -170,27 +183,9 @@ def redraw(check: SpotCheck) -> tuple[bool, bool]:
 
 
 def _attach_photo(upload: Any, user: User, item: SpotCheckItem) -> InspectionPhoto:
-    """Through collection's evidence door (type by content, size), written on commit."""
-    data, mime, extension = inspect_upload(upload)
-    name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1]
-    photo = InspectionPhoto(
-        item=item,
-        original_name=name[:200],
-        content_type=mime,
-        extension=extension,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by=user,
-    )
-    photo.file.name = photo.file.field.generate_filename(photo, name)
-    photo.save()
-    record(AuditAction.CREATE, photo, after={"name": photo.original_name, "sha256": photo.sha256})
-    transaction.on_commit(partial(_write, photo.file.name, data))
-    return photo
-
-
-def _write(name: str, data: bytes) -> None:
-    InspectionPhoto._meta.get_field("file").storage.save(name, ContentFile(data))
+    """Through collection's evidence door: checked by content, written on commit, and
+    the row removed again if the file cannot be written."""
+    return store_upload(upload, user, InspectionPhoto, owner=str(item), item=item)
 
 
 def record_finding(
@@ -376,6 +371,21 @@ def _apply(user: User, correction: Correction) -> None:
     schedule_entry_recompute(entry.pk)
 
 
+# -- low accuracy as a deduction ---------------------------------------------------------
+
+
+def apply_accuracy_rule(user: User, period: CollectionPeriod) -> int:
+    """Write the scheme's 核验准确率 indicators' entries from the spot checks so far (see
+    `accuracy.py`); the working run recomputes the changed ones. Returns how many."""
+    if user.role != Role.OFFICE:
+        raise TransitionRefused(_("只有绩效办可以将核验准确率计入考核。"))
+    with transaction.atomic():
+        changed = accuracy.write_entries(period)
+        for entry in changed:
+            schedule_entry_recompute(entry.pk)
+    return len(changed)
+
+
 # -- flags ------------------------------------------------------------------------------
 
 
@@ -430,3 +440,188 @@ def set_threshold(
             after=snapshot(row, fields),
         )
     return row
+
+
+# -- 三定 duties --------------------------------------------------------------------------
+
+
+def import_duties(user: User, year: AssessmentYear, rows: Sequence[DutyRow]) -> dict[str, int]:
+    """Replace the duties of every unit in the file (all rows already valid): a number
+    kept keeps its links, a new number is added, a number no longer listed is removed."""
+    if user.role != Role.OFFICE:
+        raise TransitionRefused(_("只有绩效办可以导入三定职责。"))
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
+    with transaction.atomic():
+        unit_ids = {r.unit.pk for r in rows}
+        existing = {
+            (d.unit_id, d.number): d
+            for d in Duty.objects.select_for_update().filter(year=year, unit_id__in=unit_ids)
+        }
+        listed = {(r.unit.pk, r.number) for r in rows}
+        for row in rows:
+            duty = existing.get((row.unit.pk, row.number))
+            if duty is None:
+                duty = Duty.objects.create(
+                    year=year, unit=row.unit, number=row.number, text=row.text
+                )
+                record_create(duty, reason=_("导入三定职责"))
+                counts["created"] += 1
+            elif duty.text != row.text:
+                before = snapshot(duty, ["text"])
+                duty.text = row.text
+                duty.version += 1
+                duty.save(update_fields=["text", "version"])
+                record_update(duty, before, reason=_("导入三定职责"))
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+        for key, duty in existing.items():
+            if key not in listed:
+                record(
+                    AuditAction.DELETE,
+                    duty,
+                    before={"number": duty.number, "text": duty.text},
+                    reason=_("导入三定职责：文件中已无此序号"),
+                )
+                duty.delete()
+                counts["deleted"] += 1
+    return counts
+
+
+def link_duty(user: User, duty: Duty, indicator_ids: Sequence[int], expected_version: int) -> Duty:
+    """Set the indicators that assess one duty (only those that apply to its unit)."""
+    if user.role != Role.OFFICE:
+        raise TransitionRefused(_("只有绩效办可以设置职责对应的指标。"))
+    allowed = {i.pk: i for i in duties.linkable(duty.year, duty.unit)}
+    unknown = [pk for pk in indicator_ids if pk not in allowed]
+    if unknown:
+        raise TransitionRefused(_("所选指标不适用于该单位，请刷新后重新选择。"))
+    with transaction.atomic():
+        before = sorted(duty.indicators.values_list("code", flat=True))
+        save_versioned(duty, expected_version, [])
+        duty.indicators.set([allowed[pk] for pk in indicator_ids])
+        after = sorted(allowed[pk].code for pk in indicator_ids)
+        record(
+            AuditAction.UPDATE,
+            duty,
+            before={"indicators": "、".join(before)},
+            after={"indicators": "、".join(after)},
+        )
+    return duty
+
+
+# -- the negative list (负面清单) ------------------------------------------------------------
+
+NEGATIVE_FIELDS = ["name", "indicator", "points", "cap", "description", "sort_order", "is_active"]
+
+
+def save_negative_item(
+    user: User, item: NegativeItem, data: Mapping[str, Any], expected_version: int | None = None
+) -> NegativeItem:
+    """Add or change one behaviour of the list (office). Its ledger leaf must be a
+    bonus–penalty leaf of the same scheme."""
+    if user.role != Role.OFFICE:
+        raise TransitionRefused(_("只有绩效办可以设置负面清单。"))
+    indicator: Indicator = data["indicator"]
+    if (
+        indicator.scheme_id != item.scheme_id
+        or indicator.kind != IndicatorKind.BONUS_PENALTY
+        or indicator.children.exists()
+    ):
+        raise TransitionRefused(_("负面清单事项须计入本年度方案中的加扣分指标（末级）。"))
+    if indicator.owner_id is None:
+        raise TransitionRefused(_("该加扣分指标未设置数据采集单位，无人可以登记。"))
+    before = snapshot(item, NEGATIVE_FIELDS) if item.pk else None
+    for name in NEGATIVE_FIELDS:
+        setattr(item, name, data[name])
+    with transaction.atomic():
+        if before is None:
+            item.save()
+            record_create(item)
+        else:
+            save_versioned(
+                item,
+                expected_version if expected_version is not None else item.version,
+                NEGATIVE_FIELDS,
+            )
+            record_update(item, before)
+    return item
+
+
+def negative_used(item: NegativeItem, unit_id: int) -> Decimal:
+    """Points already deducted from the unit for this behaviour (events not sent back)."""
+    total = (
+        BonusPenaltyEvent.objects.counting()
+        .filter(negative__item=item, unit_id=unit_id)
+        .aggregate(total=Sum("points"))["total"]
+    )
+    return -(total or Decimal(0))
+
+
+def record_negative_event(
+    user: User,
+    item: NegativeItem,
+    *,
+    unit: Organization,
+    occurred_on: Any,
+    description: str,
+    document_number: str = "",
+    files: Sequence[Any] = (),
+) -> BonusPenaltyEvent:
+    """A draft ledger event of the item's department, deducting the item's points (no
+    more than what is left under the item's cap), with its evidence. It is then
+    submitted and reviewed like any ledger event (collection/ledger.py)."""
+    if not item.is_active:
+        raise TransitionRefused(_("该负面清单事项已停用。"))
+    if not description.strip():
+        raise TransitionRefused(_("请填写事由。"))
+    with transaction.atomic():
+        # One unit's running total per item: lock the item so two records cannot both fit.
+        item = (
+            NegativeItem.objects.select_for_update(of=("self",))
+            .select_related("indicator")
+            .get(pk=item.pk)
+        )
+        points = item.points
+        note = _("负面清单“%(name)s”：每次扣 %(points)s 分") % {
+            "name": item.name,
+            "points": _plain(item.points),
+        }
+        if item.cap is not None:
+            used = negative_used(item, unit.pk)
+            left = item.cap - used
+            if left <= 0:
+                raise TransitionRefused(
+                    _("%(unit)s本年度“%(name)s”已扣满 %(cap)s 分（上限），不再扣分。")
+                    % {"unit": unit.name, "name": item.name, "cap": _plain(item.cap)}
+                )
+            note += _("，全年最多扣 %(cap)s 分，已扣 %(used)s 分") % {
+                "cap": _plain(item.cap),
+                "used": _plain(used),
+            }
+            if left < points:
+                points = left
+                note += _("，本次按上限计 %(n)s 分") % {"n": _plain(left)}
+        data = {
+            "indicator": item.indicator,
+            "unit": unit,
+            "points": -points,
+            "document_number": document_number.strip(),
+            "occurred_on": occurred_on,
+            "description": f"{note}。{description.strip()}",
+        }
+        try:
+            event = ledger.save_event(user, BonusPenaltyEvent(), data)
+        except ledger.LedgerError as error:
+            raise TransitionRefused(str(error)) from error
+        NegativeEvent.objects.create(event=event, item=item)
+        try:
+            for upload in files:
+                attach(upload, user, bonus_event=event)
+        except EvidenceRejected as error:
+            raise TransitionRefused(str(error)) from error
+    return event
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"

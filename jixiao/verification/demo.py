@@ -8,22 +8,32 @@
   with the other departments' submissions checked too, flagged entries wait in the
   office's review queue for an acknowledgment.
 
+* 三定 duties of three 2026 agencies (发改局, 教育局, 民政局), imported as the office's
+  Excel file would be, most linked to their individual indicators: each unit keeps one
+  duty no indicator covers (职责未覆盖), and some indicators match no duty.
+* The negative list: 被上级通报批评 (0.5 per notice, at most 1 a year, recorded by FGJ
+  under JK02) and 重大安全事故 (20 per accident, at most 40, YJJ under JF01); FGJ has
+  recorded one notice against 教育局 and submitted it for review.
+
 Idempotent: nothing is done when a spot check exists already.
 """
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from jixiao.accounts.models import User
 from jixiao.audit.context import acting_as
 from jixiao.collection import actions as collection_actions
-from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
+from jixiao.collection.models import BonusPenaltyEvent, CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import slot_for
-from jixiao.collection.workflow import TransitionRefused
-from jixiao.verification import actions, flags
-from jixiao.verification.models import Correction, SpotCheck
+from jixiao.collection.workflow import Act, BonusTransition, TransitionRefused
+from jixiao.org.models import AssessmentYear, Organization
+from jixiao.scheme.models import Indicator, IndicatorKind
+from jixiao.verification import actions, duties, flags
+from jixiao.verification.models import Correction, NegativeItem, SpotCheck
 
 SEED = 20260401
 
@@ -45,6 +55,8 @@ def build_demo(district: Any) -> None:
         )
     _findings(check, office, inspector)
     _flags()
+    _duties(office)
+    _negative_list(office)
 
 
 def _findings(check: SpotCheck, office: User, inspector: User) -> None:
@@ -146,3 +158,101 @@ def _flags() -> None:
             )
         )
     )
+
+
+DUTIES = {
+    "FGJ": [
+        "拟订并组织实施国民经济和社会发展规划，统筹协调经济社会发展",
+        "统筹安排政府投资，审批、核准重大建设项目",
+        "推进经济体制改革和优化营商环境",
+        "负责全区粮食和物资储备管理",
+    ],
+    "JYJ": [
+        "贯彻执行教育方针政策，拟订全区教育发展规划",
+        "统筹推进义务教育均衡发展和学前教育普及",
+        "负责全区教师队伍建设和管理",
+        "负责学校安全和校园周边环境综合治理",
+    ],
+    "MZJ": [
+        "拟订社会救助规划并组织实施，保障困难群众基本生活",
+        "推进养老服务体系建设",
+        "负责社会组织登记和监督管理",
+        "负责婚姻登记和殡葬管理",
+    ],
+}
+
+
+def _duties(office: User) -> None:
+    year = AssessmentYear.objects.filter(year=2026).first()
+    if year is None:
+        return
+    units = {o.code: o for o in Organization.objects.filter(code__in=DUTIES)}
+    rows = [
+        duties.DutyRow(n, units[code], n, text)
+        for code, texts in DUTIES.items()
+        if code in units
+        for n, text in enumerate(texts, start=1)
+    ]
+    with acting_as(office):
+        actions.import_duties(office, year, rows)
+        for code, unit in units.items():
+            own = [i for i in duties.linkable(year, unit) if i.kind == IndicatorKind.INDIVIDUAL]
+            # Every duty but the last gets one indicator; the rest stay unmatched.
+            for duty, indicators in zip(
+                unit.duties.filter(year=year).order_by("number")[: len(DUTIES[code]) - 1],
+                (own[0:1], own[1:2], own[2:3]),
+                strict=False,
+            ):
+                if indicators:
+                    actions.link_duty(office, duty, [i.pk for i in indicators], duty.version)
+
+
+def _negative_list(office: User) -> None:
+    year = AssessmentYear.objects.filter(year=2026).first()
+    fgj = User.objects.filter(username="fgj").first()
+    if year is None or fgj is None:
+        return
+    leaves = {
+        i.code: i
+        for i in Indicator.objects.filter(scheme__year=year, code__in=["JK02", "JF01"])
+        .select_related("scheme")
+        .filter(children__isnull=True)
+    }
+    items = []
+    with acting_as(office):
+        for sort, (code, name, points, cap, text) in enumerate(
+            [
+                ("JK02", "被上级通报批评", "0.5", "1", "工作被市级以上党委、政府通报批评。"),
+                ("JF01", "重大安全事故", "20", "40", "发生较大及以上生产安全事故。"),
+            ],
+            start=1,
+        ):
+            indicator = leaves.get(code)
+            if indicator is None:
+                continue
+            data = {
+                "name": name,
+                "indicator": indicator,
+                "points": Decimal(points),
+                "cap": Decimal(cap),
+                "description": text,
+                "sort_order": sort,
+                "is_active": True,
+            }
+            items.append(
+                actions.save_negative_item(office, NegativeItem(scheme=indicator.scheme), data)
+            )
+    notice = next((i for i in items if i.name == "被上级通报批评"), None)
+    jyj = Organization.objects.filter(code="JYJ").first()
+    if notice is None or jyj is None:
+        return
+    with acting_as(fgj):
+        event: BonusPenaltyEvent = actions.record_negative_event(
+            fgj,
+            notice,
+            unit=jyj,
+            occurred_on=datetime.date(2026, 4, 20),
+            description="校舍维修项目进度滞后，被市政府专项督查通报。",
+            document_number="市督查〔2026〕12号",
+        )
+        BonusTransition(Act.SUBMIT, fgj).execute(event)

@@ -6,6 +6,10 @@ found 不属实 carries a `Correction` (new values, reason, evidence) that the d
 may object to once and the office confirms; the confirmed correction changes the entry
 and so the score. `EntryFlag` holds why a saved entry looks implausible and the
 reviewer's acknowledgment; `FlagThreshold` tunes the checks per indicator.
+
+`Duty` is one of a unit's 三定 主要职责 for a year, linked to the indicators that assess
+it (职责对应); `NegativeItem` is one behaviour of the office's negative list (负面清单)
+with its points and cap, and `NegativeEvent` ties a bonus–penalty ledger event to it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from jixiao.collection.models import CollectionPeriod, Entry
-from jixiao.scheme.models import Indicator
+from jixiao.collection.models import BonusPenaltyEvent, CollectionPeriod, Entry
+from jixiao.org.models import AssessmentYear, Organization
+from jixiao.scheme.models import Indicator, Scheme
 
 
 class SpotCheck(models.Model):
@@ -228,3 +233,106 @@ class EntryFlag(models.Model):
     @property
     def text(self) -> str:
         return "；".join(self.reasons)
+
+
+class Duty(models.Model):
+    """One of a unit's 三定 主要职责 (imported from Excel), and the indicators assessing it."""
+
+    year = models.ForeignKey(
+        AssessmentYear, on_delete=models.PROTECT, related_name="+", verbose_name=_("考核年度")
+    )
+    unit = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="duties", verbose_name=_("单位")
+    )
+    number = models.PositiveSmallIntegerField(_("序号"))
+    text = models.TextField(_("职责内容"))
+    indicators = models.ManyToManyField(
+        Indicator, related_name="duties", blank=True, verbose_name=_("对应指标")
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["unit__sort_order", "unit__code", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "unit", "number"],
+                name="one_duty_per_number",
+                violation_error_message=_("该单位本年度已有同一序号的职责，请修改序号。"),
+            ),
+        ]
+        verbose_name = _("三定职责")
+        verbose_name_plural = _("三定职责")
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.number}. {self.text[:30]}"
+
+
+class NegativeItem(models.Model):
+    """A behaviour on the negative list (负面清单) that costs points, per occurrence, up to
+    a cap per unit and year; recorded under a bonus–penalty leaf of the scheme."""
+
+    scheme = models.ForeignKey(
+        Scheme, on_delete=models.PROTECT, related_name="+", verbose_name=_("考核方案")
+    )
+    name = models.CharField(_("负面清单事项"), max_length=100)
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="+", verbose_name=_("计入加扣分指标")
+    )
+    points = models.DecimalField(_("每次扣分"), max_digits=8, decimal_places=4)
+    cap = models.DecimalField(
+        _("全年最多扣分"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    description = models.TextField(_("认定标准"), blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["scheme", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "name"],
+                name="one_negative_item_per_name",
+                violation_error_message=_("负面清单中已有同名事项。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(points__gt=0),
+                name="negative_item_points_positive",
+                violation_error_message=_("每次扣分须大于 0。"),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cap__isnull=True) | models.Q(cap__gt=0),
+                name="negative_item_cap_positive",
+                violation_error_message=_("全年最多扣分须大于 0，不设上限请留空。"),
+            ),
+        ]
+        verbose_name = _("负面清单事项")
+        verbose_name_plural = _("负面清单")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NegativeEvent(models.Model):
+    """A ledger event recorded from the negative list (reviewed like any ledger event)."""
+
+    event = models.OneToOneField(
+        BonusPenaltyEvent,
+        on_delete=models.CASCADE,
+        related_name="negative",
+        verbose_name=_("加扣分事项"),
+        error_messages={"unique": _("这条加扣分事项已经对应负面清单事项。")},
+    )
+    item = models.ForeignKey(
+        NegativeItem,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("负面清单事项"),
+    )
+
+    class Meta:
+        verbose_name = _("负面清单记录")
+        verbose_name_plural = _("负面清单记录")
+
+    def __str__(self) -> str:
+        return f"{self.item} · {self.event}"

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -237,6 +238,23 @@ def results_page(request: HttpRequest) -> HttpResponse:
             "period_id": period_id,
         },
     )
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def apply_accuracy(request: HttpRequest) -> HttpResponse:
+    """Write the 核验准确率 indicators' entries for one period (see accuracy.py)."""
+    period = get_object_or_404(
+        CollectionPeriod.objects.select_related("scheme"),
+        pk=strict_int(request.POST.get("period")) or 0,
+    )
+    try:
+        written = actions.apply_accuracy_rule(_user(request), period)
+    except TransitionRefused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("已按核验准确率计分：更新 %(n)d 条采集数据。") % {"n": written})
+    return redirect(f"{reverse('verification:results')}?period={period.pk}")
 
 
 @role_required(Role.OFFICE)

@@ -11,17 +11,22 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
+from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 import pytest
 import schemathesis
+from django.apps import apps
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, models
 from django.middleware.csrf import _get_new_csrf_string
 from django.test import Client
+from django.urls import Resolver404, URLResolver, resolve
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
@@ -32,22 +37,24 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from jixiao.accounts.models import User
+from jixiao.accounts.roles import Role
 from jixiao.accounts.service_tokens import issue_token
-from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus, RecheckRequest
+from jixiao.collection.models import Entry, EntryStatus, RecheckRequest
 from jixiao.collection.workflow import Act
+from jixiao.core import api_urls
+from jixiao.core.api import IsVerifiedUser
 from jixiao.core.testing import login
-from jixiao.observers.models import Observation
 from jixiao.org.models import Organization
-from jixiao.scheme.models import Scheme
 from jixiao.scoring import actions
-from jixiao.scoring.models import RankingsAudience, ScoreRun
+from jixiao.scoring.models import RankingsAudience
 from jixiao.scoring.tests.factories import publish, zhangjiagang_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
-# Roles with API access (the pages' permission matrices say which operations each gets).
-API_PERSONAS = ("office", "dept", "dept_leader", "unit", "leader", "observer", "sysadmin")
-# Machine clients: a service token per role it may carry (`Authorization: Bearer …`).
+# Extra personas beside the one per role: the department's leader account (its own
+# second confirmation) and a role's second organization are scoped differently.
+EXTRA_PERSONAS = ("dept_leader",)
+# Machine clients: a service token for each role one may carry.
 TOKEN_ROLES = ("department", "unit", "office")
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 CHECKS = [
@@ -95,20 +102,72 @@ def keep_test_connection() -> Iterator[None]:
         request_finished.connect(close_old_connections)
 
 
+def _api_views() -> list[Any]:
+    """Every view class mounted under /api/v1/ (each app's api.py, found at start-up)."""
+    found: list[Any] = []
+
+    def walk(patterns: list[Any]) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            else:
+                view = getattr(pattern.callback, "cls", None) or getattr(
+                    pattern.callback, "view_class", None
+                )
+                if view is not None and getattr(view, "schema", True) is not None:
+                    found.append(view)
+
+    walk(api_urls.urlpatterns)
+    return found
+
+
+def api_roles() -> list[str]:
+    """The roles any API view lets in: from each view's `HasRole.of(...)`; a view that
+    names no role (only a login) lets every role in."""
+    roles: set[str] = set()
+    for view in _api_views():
+        named = [getattr(p, "roles", None) for p in getattr(view, "permission_classes", [])]
+        if any(r for r in named):
+            roles |= {role for r in named if r for role in r}
+        elif any(
+            isinstance(p, type) and issubclass(p, IsVerifiedUser) for p in view.permission_classes
+        ):
+            roles |= set(Role.values)
+    return sorted(roles)
+
+
+def _persona_for(personas: dict[str, User], role: str) -> User:
+    return next(u for name, u in personas.items() if u.role == role and name not in EXTRA_PERSONAS)
+
+
+def _view_model(path: str) -> type[models.Model] | None:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    view = getattr(match.func, "cls", None) or getattr(match.func, "view_class", None)
+    queryset = getattr(view, "queryset", None)
+    if queryset is not None:
+        return queryset.model
+    serializer = getattr(view, "serializer_class", None)
+    return getattr(getattr(serializer, "Meta", None), "model", None)
+
+
+def _model_of(path: str) -> type[models.Model] | None:
+    """The model an operation's {id} names: that of the list the id belongs to
+    (`/runs/{id}/results/` names a run, listed at `/runs/`), else the path's own view's."""
+    if "{" not in path:
+        return None
+    return _view_model(path[: path.index("{")]) or _view_model(re.sub(r"\{[^}]+\}", "1", path))
+
+
 def _known_ids(path: str) -> list[int]:
     """The ids that exist for an operation's {id}: random ids mostly miss them."""
-    for prefix, model in (
-        ("/api/v1/collection/entries/", Entry),
-        ("/api/v1/org/organizations/", Organization),
-        ("/api/v1/scheme/schemes/", Scheme),
-        ("/api/v1/scoring/runs/", ScoreRun),
-        ("/api/v1/collection/periods/", CollectionPeriod),
-        ("/api/v1/observers/observations/", Observation),
-    ):
-        if path.startswith(prefix):
-            ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
-            return sorted({*ids[:2], *ids[-3:]})  # the oldest and the newest
-    return []
+    model = _model_of(path)
+    if model is None:
+        return []
+    ids = list(model._default_manager.order_by("pk").values_list("pk", flat=True))
+    return sorted({*ids[:2], *ids[-3:]})  # the oldest and the newest
 
 
 def _known_cases(operation: Any) -> list[Any]:
@@ -120,9 +179,8 @@ def _known_cases(operation: Any) -> list[Any]:
         if operation.method.upper() == "GET":
             cases.append(operation.Case(path_parameters={"id": pk}))
             continue
-        if operation.path.endswith("/values/"):
-            cases.append(_values_case(operation, pk))
-            continue
+        if _model_of(operation.path) is not Entry:
+            continue  # other writes: the generated cases below
         version = Entry.objects.filter(pk=pk).values_list("version", flat=True).first() or 1
         cases += [
             operation.Case(
@@ -135,26 +193,28 @@ def _known_cases(operation: Any) -> list[Any]:
     return cases
 
 
-def _values_case(operation: Any, period_pk: int) -> Any:
-    """Every entry of the period posted back as it is (unchanged rows, or conflicts)."""
-    rows = [
-        {"indicator": i, "unit": u, "value": str(v or ""), "version": version}
-        for i, u, v, version in Entry.objects.filter(period_id=period_pk).values_list(
-            "indicator_id", "unit_id", "value", "version"
-        )[:5]
-    ]
-    return operation.Case(
-        path_parameters={"id": period_pk},
-        body={"rows": rows or [{"indicator": 1, "unit": 1}]},
-        media_type="application/json",
-    )
-
-
 def _credentials(user: User) -> tuple[dict[str, str], dict[str, str]]:
     client = login(Client(), user)
     token = _get_new_csrf_string()
     cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": token}
     return cookies, {"X-CSRFToken": token}
+
+
+def test_every_app_with_an_api_and_every_role_it_admits_is_fuzzed() -> None:
+    mounted = {
+        p.pattern._route.rstrip("/") for p in api_urls.urlpatterns if hasattr(p, "url_patterns")
+    }
+    with_api = {
+        c.label
+        for c in apps.get_app_configs()
+        if c.name.startswith("jixiao.")
+        and (Path(c.path) / "api.py").exists()
+        and hasattr(import_module(f"{c.name}.api"), "urlpatterns")
+    }
+    assert with_api <= mounted
+    assert {"office", "department", "unit", "leader"} <= set(api_roles())
+    operations = [r.ok() for r in _schema().get_all_operations()]
+    assert {o.path.split("/")[3] for o in operations} == mounted
 
 
 def _fuzz(cookies: dict[str, str], headers: dict[str, str]) -> None:
@@ -187,11 +247,12 @@ def _fuzz(cookies: dict[str, str], headers: dict[str, str]) -> None:
     assert not failures, "\n\n".join(failures)
 
 
-@pytest.mark.parametrize("persona", API_PERSONAS)
+@pytest.mark.parametrize("who", [*api_roles(), *EXTRA_PERSONAS])
 def test_the_api_answers_every_generated_request_within_its_schema(
-    world: None, keep_test_connection: None, personas: dict[str, User], persona: str
+    world: None, keep_test_connection: None, personas: dict[str, User], who: str
 ) -> None:
-    _fuzz(*_credentials(personas[persona]))
+    user = personas[who] if who in EXTRA_PERSONAS else _persona_for(personas, who)
+    _fuzz(*_credentials(user))
 
 
 @pytest.mark.parametrize("role", TOKEN_ROLES)
@@ -203,6 +264,7 @@ def test_a_service_token_client_gets_the_same_answers_within_the_schema(
     unit_org: Organization,
     role: str,
 ) -> None:
+    """Machine clients (`Authorization: Bearer …`, accounts/service_tokens.py)."""
     org = {"department": department_org, "unit": unit_org}.get(
         role, personas["office"].organization
     )

@@ -152,3 +152,67 @@ def test_old_finished_jobs_are_forgotten_with_their_files(
     assert prune_jobs(later) == 1
     assert not Job.objects.filter(pk=job.pk).exists()
     assert not path.exists()
+
+
+def test_a_job_whose_worker_died_is_failed_with_a_sentence_instead_of_running_for_ever(
+    office: User, office_client: Client
+) -> None:
+    stall = dt.timedelta(minutes=settings.JIXIAO_JOB_STALL_MINUTES)
+    long_ago = timezone.now() - stall - dt.timedelta(minutes=1)
+    dead = Job.objects.create(
+        owner=office,
+        kind="test.report",
+        title="全部成绩单 PDF",
+        state=JobState.RUNNING,
+        progress=40,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+    )
+    alive = Job.objects.create(
+        owner=office,
+        kind="test.report",
+        title="成绩汇总 Excel",
+        state=JobState.RUNNING,
+        progress=40,
+        started_at=long_ago,
+        heartbeat_at=timezone.now(),
+    )
+    page = office_client.get(reverse("core:job", args=[dead.pk]))
+    dead.refresh_from_db()
+    alive.refresh_from_db()
+    assert dead.state == JobState.FAILED
+    assert "任务已中断" in page.content.decode()
+    assert alive.state == JobState.RUNNING
+
+
+def test_the_beat_task_fails_stalled_jobs_of_every_owner(office: User) -> None:
+    from jixiao.core.tasks import fail_stalled_jobs_task
+
+    long_ago = timezone.now() - dt.timedelta(minutes=settings.JIXIAO_JOB_STALL_MINUTES + 1)
+    Job.objects.create(
+        owner=office,
+        kind="test.report",
+        title="旧任务",
+        state=JobState.RUNNING,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+    )
+    assert fail_stalled_jobs_task() == 1
+    assert fail_stalled_jobs_task() == 0
+
+
+def test_a_job_queued_for_minutes_says_no_worker_may_be_running(
+    office: User, office_client: Client
+) -> None:
+    job = Job.objects.create(owner=office, kind="test.report", title="全部成绩单 PDF")
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - dt.timedelta(minutes=3))
+    page = office_client.get(reverse("core:job", args=[job.pk])).content.decode()
+    assert "后台处理进程可能未启动" in page
+
+
+def test_progress_reports_keep_a_running_job_alive(
+    office: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    job = started(office, "test.report", django_capture_on_commit_callbacks)
+    assert job.state == JobState.DONE
+    assert job.heartbeat_at is not None

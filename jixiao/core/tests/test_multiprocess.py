@@ -13,14 +13,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,37 +26,14 @@ from django.db import connection
 from requests.adapters import HTTPAdapter
 
 from jixiao.core.testing import PASSWORD
+from jixiao.core.tests.processes import ROOT, free_port, redis_up, wait_for
+from jixiao.core.tests.processes import end as _end
+from jixiao.core.tests.processes import spawn as _spawn
 
 pytestmark = [pytest.mark.multiprocess]
 
-ROOT = Path(__file__).resolve().parents[3]
 PYTHON = sys.executable
 REDIS_DB = int(os.environ.get("JIXIAO_MP_REDIS_DB", "11"))
-
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(check: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll until `check()` is truthy; fail with `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class _FromAddress(HTTPAdapter):
@@ -109,37 +83,13 @@ class Cluster:
             return list(cursor.fetchall())
 
 
-def _spawn(args: list[str], env: dict[str, str], log: Path, **kwargs: Any) -> subprocess.Popen[str]:
-    output = log.open("w")
-    return subprocess.Popen(
-        args,
-        cwd=ROOT,
-        env=env,
-        stdout=kwargs.pop("stdout", output),
-        stderr=output,
-        text=True,
-        start_new_session=True,  # so teardown can end the process and its children
-        **kwargs,
-    )
-
-
-def _end(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def cluster(
     django_db_setup: None, django_db_blocker: Any, tmp_path_factory: Any
 ) -> Iterator[Cluster]:
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL): the servers share one database")
-    if not _redis_up():
+    if not redis_up():
         reason = "needs Redis at 127.0.0.1:6379: the servers share its cache and queue"
         if os.environ.get("CI") == "true":  # CI has Redis: its absence is a failure there
             pytest.fail(reason)
@@ -199,7 +149,7 @@ def cluster(
         text=True,
     )
     seed = json.loads(seeded.stdout.strip().splitlines()[-1])
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     processes = [
         _spawn(
             [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "jixiao.wsgi"],

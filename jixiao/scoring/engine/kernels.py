@@ -308,6 +308,27 @@ def _evaluation(kin: KernelInput) -> KernelResult:
     return _finish(scores, kin, problems)
 
 
+def _spot_accuracy(kin: KernelInput) -> KernelResult:
+    (c, w), digits = _aligned(_number(kin, "checked"), _number(kin, "wrong"))
+    p = kin.points4
+    unit = 10**digits
+    problems: list[Problem] = []
+    _bad(kin, (c < 0) | (c % unit != 0), "“核验条数”必须为非负整数", problems)
+    _bad(kin, (w < 0) | (w % unit != 0), "“不属实条数”必须为非负整数", problems)
+    _bad(kin, w > c, "“不属实条数”不能超过“核验条数”", problems)
+    sn, sd = fraction_of(kin.params["standard"])
+    per = scaled(kin.params["per_wrong"], SCORE_DIGITS)
+    cap_param = kin.params["cap"]
+    cap = p if cap_param is None else scaled(cap_param, SCORE_DIGITS)
+    limit = p // per + 1  # more wrong entries than this cannot lower the score further
+    checked = np.clip(c // unit, 0, None)
+    wrong = np.clip(w // unit, 0, None)
+    checked, wrong = _pick(2 * max_abs(checked) * (sn + sd), checked, wrong)
+    below = (checked > 0) & ((checked - wrong) * sd < checked * sn)
+    lost = np.minimum(np.minimum(np.clip(wrong, 0, limit).astype(np.int64) * per, cap), p)
+    return _finish(np.where(below, p - lost, p), kin, problems)
+
+
 KERNELS: Mapping[str, Callable[[KernelInput], KernelResult]] = {
     m.DIRECT: _direct,
     m.DEDUCTION: _deduction,
@@ -320,4 +341,5 @@ KERNELS: Mapping[str, Callable[[KernelInput], KernelResult]] = {
     m.GRADE: _grade,
     m.STAFFING_TASK: _staffing,
     m.EVALUATION: _evaluation,
+    m.SPOT_ACCURACY: _spot_accuracy,
 }

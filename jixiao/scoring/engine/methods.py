@@ -16,7 +16,7 @@ from decimal import Decimal, localcontext
 from itertools import pairwise
 from typing import Any
 
-from .fixed import HIGH, SCORE_DIGITS, as_decimal, fmt, places, q4
+from .fixed import HIGH, SCORE_DIGITS, as_decimal, fmt, places, q2, q4
 
 Params = Mapping[str, Any]
 Values = Mapping[str, Any]
@@ -32,6 +32,7 @@ VALUE_ADDED = "value_added"
 GRADE = "grade"
 STAFFING_TASK = "staffing_task"
 EVALUATION = "evaluation"
+SPOT_ACCURACY = "spot_accuracy"
 
 RANK_MODES = ("fixed", "step", "proportional")
 DEFAULT_GRADE_SHARES: Mapping[str, Decimal] = {
@@ -642,6 +643,60 @@ def _evaluation_input(v: Mapping[str, Any], p: Params, points: Decimal | None) -
     return []
 
 
+# spot_accuracy 核验准确率 -------------------------------------------------------
+# The inputs are derived, not typed: verification writes each assessed unit's spot-check
+# counts (items checked, items found 不属实) as the indicator's entry.
+
+
+def _percent(ratio: Decimal) -> str:
+    return f"{fmt(q2(ratio * 100))}%"
+
+
+def _spot_accuracy(
+    points: Decimal, params: Params, v: Mapping[str, Any], c: ColumnContext, s: int | None
+) -> Evaluation:
+    checked: Decimal = v["checked"]
+    wrong: Decimal = v["wrong"]
+    standard: Decimal = params["standard"]
+    if checked <= 0:
+        return _result(points, f"未抽查核验，得满分 {fmt(points)}")
+    accurate = checked - wrong
+    counts = (
+        f"核验 {fmt(checked)} 条，属实 {fmt(accurate)} 条、不属实 {fmt(wrong)} 条，"
+        f"准确率 {_percent(accurate / checked)}"
+    )
+    if accurate >= standard * checked:
+        return _result(points, f"{counts}，不低于 {_percent(standard)}，不扣分：{fmt(points)}")
+    per: Decimal = params["per_wrong"]
+    cap: Decimal = params["cap"] if params["cap"] is not None else points
+    exact = max(points - min(per * wrong, cap), ZERO)
+    return _result(
+        exact,
+        f"{counts}，低于 {_percent(standard)}："
+        f"{fmt(points)} − min({fmt(per)} × {fmt(wrong)}, {fmt(cap)})",
+    )
+
+
+def _spot_accuracy_params(p: Params, points: Decimal | None) -> list[str]:
+    errors = []
+    if not ZERO < p["standard"] <= ONE:
+        errors.append("核验准确率：准确率标准必须大于0且不超过1（如 0.9）")
+    if p["per_wrong"] <= 0:
+        errors.append("核验准确率：每条不属实扣分必须大于0")
+    errors += _check_points_places("核验准确率：每条不属实扣分", p["per_wrong"])
+    if p["cap"] is not None:
+        if p["cap"] <= 0:
+            errors.append("核验准确率：最多扣分必须大于0")
+        errors += _check_points_places("核验准确率：最多扣分", p["cap"])
+    return errors
+
+
+def _spot_accuracy_input(v: Mapping[str, Any], p: Params, points: Decimal | None) -> list[str]:
+    if v["wrong"] > v["checked"]:
+        return ["“不属实条数”不能超过“核验条数”"]
+    return []
+
+
 _NUM = "decimal"
 _LOWER = ParamSpec("lower_is_better", "bool", False, False, "越低越好")
 
@@ -762,6 +817,20 @@ METHODS: Mapping[str, MethodSpec] = {
             _evaluation,
             "得分 = 分值 × 评议得分 ÷ 100",
             input_check=_evaluation_input,
+        ),
+        MethodSpec(
+            SPOT_ACCURACY,
+            "核验准确率",
+            (
+                ParamSpec("standard", _NUM, False, Decimal("0.9"), "准确率标准"),
+                ParamSpec("per_wrong", _NUM, True, None, "每条不属实扣分"),
+                ParamSpec("cap", _NUM, False, None, "最多扣分"),
+            ),
+            (FieldSpec("checked", "核验条数", "int"), FieldSpec("wrong", "不属实条数", "int")),
+            _spot_accuracy,
+            "准确率低于标准时 得分 = 分值 − min(每条扣分 × 不属实条数, 最多扣分)",
+            param_check=_spot_accuracy_params,
+            input_check=_spot_accuracy_input,
         ),
     )
 }

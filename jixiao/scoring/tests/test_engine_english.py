@@ -94,16 +94,35 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], Any, int | None]] = [
 ]
 
 
+# The English catalog gains these msgids when the lead regenerates it.
+SPOT_CASES: list[tuple[str, dict[str, Any], dict[str, Any], Any, int | None]] = [
+    (
+        "spot_accuracy",
+        {"per_wrong": "0.5", "cap": 2},
+        {"checked": D(20), "wrong": D(3)},
+        None,
+        None,
+    ),
+    ("spot_accuracy", {"per_wrong": "0.5"}, {"checked": D(20), "wrong": D(1)}, None, None),
+    ("spot_accuracy", {"per_wrong": "0.5"}, {"checked": D(0), "wrong": D(0)}, None, None),
+]
+PENDING_CATALOG = pytest.mark.xfail(reason="英文目录待合并时更新", strict=False)
+
+
 def _formula(method: str, params: dict[str, Any], values: Any, ctx: Any, staffing: Any) -> str:
     spec = METHODS[method]
     return spec.evaluate(D(10), spec.normalize_params(params), values, ctx, staffing).formula
 
 
 def test_every_method_is_covered() -> None:
-    assert {case[0] for case in CASES} == set(METHODS)
+    assert {case[0] for case in CASES + SPOT_CASES} == set(METHODS)
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c[0])
+@pytest.mark.parametrize(
+    "case",
+    [*CASES, *(pytest.param(c, marks=PENDING_CATALOG) for c in SPOT_CASES)],
+    ids=lambda c: c[0],
+)
 def test_every_method_formula_reads_in_english(case: Any) -> None:
     text = _formula(*case)
     assert engine_formula(text) == text  # Chinese UI: exactly as the engine wrote it

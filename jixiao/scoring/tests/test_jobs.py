@@ -72,3 +72,19 @@ def test_a_leader_cannot_export_an_unpublished_run(
     for name in ("scoring:cards_pdf", "scoring:export_xlsx"):
         assert leader.post(reverse(name, args=[run.pk])).status_code == 404
     assert not Job.objects.exists()
+
+
+def test_an_english_users_results_workbook_has_english_headings(
+    office_client: Client, run: ScoreRun
+) -> None:
+    from io import BytesIO
+
+    from django.conf import settings
+    from openpyxl import load_workbook
+
+    office_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    xlsx = download_from_job(office_client, reverse("scoring:export_xlsx", args=[run.pk]))
+    header = [c.value for c in load_workbook(BytesIO(xlsx.content)).worksheets[0][1]]
+    assert header[:3] == ["Category", "Rank", "Unit code"]
+    assert Job.objects.get(kind=jobs.RESULTS_XLSX).language == "en"
+    assert "Results" in xlsx["Content-Disposition"] or "results" in xlsx["Content-Disposition"]

@@ -70,9 +70,9 @@ def test_an_unpublished_last_year_counts_for_nothing(office: User) -> None:
 
 
 def test_a_snapshot_from_before_the_rule_is_read_with_the_rule_it_was_computed_with() -> None:
-    from jixiao.scoring.actions import _last_year_from_layout
+    from jixiao.scoring.snapshot import last_year_from_layout
 
-    old = _last_year_from_layout({"last_year": {"A": ["60.00", 4, 5], "B": ["70.00", 3, 5]}})
+    old = last_year_from_layout({"last_year": {"A": ["60.00", 4, 5], "B": ["70.00", 3, 5]}})
     assert (old["A"].warned, old["B"].warned) == (True, False)  # then: last two ranks
-    new = _last_year_from_layout({"last_year": {"B": ["70.00", 3, 5, True]}})
+    new = last_year_from_layout({"last_year": {"B": ["70.00", 3, 5, True]}})
     assert new["B"].warned is True

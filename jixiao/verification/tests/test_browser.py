@@ -64,3 +64,45 @@ def test_an_inspector_records_a_correction_that_the_department_then_sees(
     assert "现场核实仅完成 5 项" in page.inner_text("main")
     page.screenshot(path=str(ARTIFACTS / "verification-department.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_office_links_a_duty_to_an_indicator_with_the_keyboard_only(
+    browser: Any, live_server: Any, world: World, office: User
+) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    from jixiao.core.testing import login
+    from jixiao.verification.models import Duty
+
+    duty = Duty.objects.create(
+        year=world.scheme.year, unit=world.unit, number=1, text="统筹重大项目"
+    )
+    client = login(Client(), office)  # past the second factor, as the CSP test does
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1360, "height": 900})
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page = context.new_page()
+    year = world.scheme.year.year
+    page.goto(f"{live_server.url}/verification/duties/units/{world.unit.pk}/?year={year}")
+    assert "职责未覆盖" in page.inner_text("main")
+    page.focus(f"#d{duty.pk}-i{world.direct.pk}")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")  # on to the next indicator, then to the button
+    page.focus(f"#duty-{duty.pk} button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "已保存第 1 项职责的对应指标" in page.inner_text("main")
+    assert page.is_checked(f"#d{duty.pk}-i{world.direct.pk}")
+    page.screenshot(path=str(ARTIFACTS / "verification-duties.png"), full_page=True)
+    assert list(duty.indicators.all()) == [world.direct]
+    context.close()

@@ -58,3 +58,29 @@ def test_flagged_entries_wait_in_the_review_queue(demo: None) -> None:
     inspector = User.objects.get(username="inspector")
     home = login(Client(), inspector).get("/")
     assert "察访核验" in home.content.decode()
+
+
+@pytest.mark.django_db
+def test_three_units_have_duties_with_a_gap_on_the_coverage_page(demo: None) -> None:
+    from jixiao.org.models import AssessmentYear
+    from jixiao.verification import duties
+
+    units, _categories = duties.coverage(AssessmentYear.objects.get(year=2026))
+    with_duties = [u for u in units if u.has_duties]
+    assert len(with_duties) == 3
+    assert all(len(u.uncovered) == 1 for u in with_duties)
+    assert any(u.unmatched for u in with_duties)
+    office = User.objects.get(username="office")
+    page = login(Client(), office).get(reverse("verification:duties") + "?year=2026")
+    assert "职责未覆盖" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_negative_list_event_waits_for_review(demo: None) -> None:
+    from jixiao.collection.models import BonusPenaltyStatus
+    from jixiao.verification.models import NegativeEvent
+
+    (record,) = NegativeEvent.objects.select_related("event", "item")
+    assert record.item.name == "被上级通报批评"
+    assert record.event.status == BonusPenaltyStatus.SUBMITTED
+    assert record.event.points == -record.item.points

@@ -17,7 +17,14 @@ from jixiao.collection.tests import factories as f
 from jixiao.collection.tests.conftest import World
 from jixiao.core.testing import login
 from jixiao.verification import actions
-from jixiao.verification.models import EntryFlag, ItemStatus, SpotCheck, SpotCheckItem
+from jixiao.verification.models import (
+    Duty,
+    EntryFlag,
+    ItemStatus,
+    NegativeItem,
+    SpotCheck,
+    SpotCheckItem,
+)
 
 pytestmark = pytest.mark.django_db
 PERSONAS = [
@@ -42,6 +49,8 @@ class Objects:
     check: SpotCheck
     item: SpotCheckItem  # FGJ's entry, with a correction proposed
     plain: SpotCheckItem  # JYJ's entry, not yet checked
+    duty: Duty  # one of the unit's 三定 duties
+    year: int
 
 
 @pytest.fixture
@@ -53,7 +62,12 @@ def objects(world: World, office: User, inspector: User) -> Objects:
     actions.record_finding(
         inspector, item, accurate=False, note="不符", raw={"value": "5"}, reason="现场仅 5 项"
     )
-    return Objects(check, item, check.items.get(entry__indicator=world.other))
+    duty = Duty.objects.create(year=world.scheme.year, unit=world.unit, number=1, text="统筹规划")
+    NegativeItem.objects.create(
+        scheme=world.scheme, name="重大安全事故", indicator=world.bonus, points=Decimal(2)
+    )
+    plain = check.items.get(entry__indicator=world.other)
+    return Objects(check, item, plain, duty, world.scheme.year.year)
 
 
 def _expect(allowed: dict[str, int], default: int = 403) -> dict[str, int]:
@@ -89,6 +103,22 @@ GET_VIEWS: dict[str, tuple[Callable[[Objects], str], dict[str, int]]] = {
     ),
     "flags": (lambda o: reverse("verification:flags"), _expect({"office": 200})),
     "thresholds": (lambda o: reverse("verification:thresholds"), _expect({"office": 200})),
+    "duties": (
+        lambda o: reverse("verification:duties") + f"?year={o.year}",
+        _expect({"office": 200}),
+    ),
+    "duties.xlsx": (
+        lambda o: reverse("verification:duties") + f"?year={o.year}&format=xlsx",
+        _expect({"office": 200}),
+    ),
+    "duty unit": (
+        lambda o: reverse("verification:duty_unit", args=[o.duty.unit_id]) + f"?year={o.year}",
+        _expect({"office": 200}),
+    ),
+    "negative list": (
+        lambda o: reverse("verification:negative") + f"?year={o.year}",
+        _expect({"office": 200, "dept": 200, "dept_leader": 200, "other_dept": 200}),
+    ),
 }
 
 
@@ -156,3 +186,47 @@ def test_the_office_acknowledges_a_flag_from_the_flags_page(
     assert login(Client(), personas["dept"]).post(url, {"note": "x"}).status_code == 403
     client.post(url, {"note": "有批文"})
     assert EntryFlag.objects.get(entry=entry).note == "有批文"
+
+
+def test_only_the_office_applies_the_accuracy_rule(
+    world: World, objects: Objects, personas: dict[str, User]
+) -> None:
+    url = reverse("verification:apply_accuracy")
+    for who in PERSONAS:
+        if who == "office":
+            continue
+        response = login(Client(), personas[who]).post(url, {"period": world.period.pk})
+        assert response.status_code == 403, who
+    response = login(Client(), personas["office"]).post(url, {"period": world.period.pk})
+    assert response.status_code == 302  # refused in words: the scheme has no such indicator
+    assert login(Client(), personas["office"]).post(url, {"period": "x"}).status_code == 404
+
+
+def test_only_the_office_links_duties_or_configures_the_negative_list_and_nothing_changes(
+    world: World, objects: Objects, personas: dict[str, User]
+) -> None:
+    link = reverse("verification:duty_link", args=[objects.duty.pk])
+    form = {"indicator": [str(world.direct.pk)], "version": "1"}
+    negative = reverse("verification:negative") + f"?year={objects.year}"
+    for who in PERSONAS:
+        if who == "office":
+            continue
+        client = login(Client(), personas[who])
+        assert client.post(link, form).status_code == 403, who
+        assert client.post(negative, {"name": "x"}).status_code == 403, who
+    assert not objects.duty.indicators.exists()
+    assert NegativeItem.objects.count() == 1
+    login(Client(), personas["office"]).post(link, form)
+    assert list(objects.duty.indicators.all()) == [world.direct]
+
+
+def test_another_department_cannot_record_an_item_of_someone_elses_indicator(
+    objects: Objects, personas: dict[str, User]
+) -> None:
+    item = NegativeItem.objects.get()
+    url = reverse("verification:negative_record", args=[item.pk])
+    form = {"unit": objects.item.entry.unit_id, "occurred_on": "2026-05-01", "description": "x"}
+    for who in ("other_dept", "office", "unit", "inspector"):
+        status = login(Client(), personas[who]).post(url, form).status_code
+        assert status == (404 if who == "other_dept" else 403), who
+    assert not item.events.exists()

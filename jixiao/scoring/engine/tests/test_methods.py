@@ -29,6 +29,7 @@ def test_the_registry_has_exactly_the_contract_codes() -> None:
         "grade",
         "staffing_task",
         "evaluation",
+        "spot_accuracy",
     }
     for spec in METHODS.values():
         assert spec.label
@@ -281,3 +282,52 @@ def test_missing_input_scores_zero_and_is_flagged() -> None:
     node = explain(result, province.data["cat"], "B").nodes[0]
     assert node.missing
     assert node.formula == "未报送数据（缺少：目标值）→ 0.0000"
+
+
+# spot_accuracy 核验准确率 (docs/scoring.md's worked example) --------------------------
+
+SPOT = {"standard": "0.9", "per_wrong": "0.5", "cap": 2}
+
+
+def test_spot_accuracy_deducts_per_wrong_entry_below_the_standard() -> None:
+    assert leaf_score("spot_accuracy", 10, {"checked": 20, "wrong": 3}, SPOT) == D("8.5000")
+
+
+def test_spot_accuracy_deducts_nothing_at_the_standard_exactly() -> None:
+    assert leaf_score("spot_accuracy", 10, {"checked": 20, "wrong": 2}, SPOT) == D("10.0000")
+
+
+def test_spot_accuracy_caps_the_deduction() -> None:
+    assert leaf_score("spot_accuracy", 10, {"checked": 20, "wrong": 8}, SPOT) == D("8.0000")
+
+
+def test_spot_accuracy_without_a_cap_never_goes_below_zero() -> None:
+    params = {"per_wrong": 3}
+    assert leaf_score("spot_accuracy", 10, {"checked": 5, "wrong": 5}, params) == D("0.0000")
+
+
+def test_spot_accuracy_with_nothing_checked_is_full_marks() -> None:
+    assert leaf_score("spot_accuracy", 10, {"checked": 0, "wrong": 0}, SPOT) == D("10.0000")
+
+
+def test_spot_accuracy_explains_its_raw_inputs() -> None:
+    spec = get_method("spot_accuracy")
+    formula = spec.evaluate(
+        D(10), spec.normalize_params(SPOT), {"checked": D(20), "wrong": D(3)}
+    ).formula
+    assert formula == (
+        "核验 20 条，属实 17 条、不属实 3 条，准确率 85%，低于 90%：10 − min(0.5 × 3, 2) = 8.5000"
+    )
+
+
+def test_spot_accuracy_refuses_more_wrong_than_checked_and_bad_parameters() -> None:
+    spec = get_method("spot_accuracy")
+    assert spec.validate_input({"checked": 2, "wrong": 3}, SPOT) == [
+        "“不属实条数”不能超过“核验条数”"
+    ]
+    assert spec.validate_params({"standard": "1.5", "per_wrong": 0}) == [
+        "核验准确率：准确率标准必须大于0且不超过1（如 0.9）",
+        "核验准确率：每条不属实扣分必须大于0",
+    ]
+    with pytest.raises(InputError, match="不能超过"):
+        leaf_score("spot_accuracy", 10, {"checked": 2, "wrong": 3}, SPOT)

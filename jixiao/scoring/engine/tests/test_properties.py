@@ -34,6 +34,7 @@ METHOD_CODES = [
     "grade",
     "staffing_task",
     "evaluation",
+    "spot_accuracy",
 ]
 TIERS = [{"min": 60, "share": "0.6"}, {"min": 80, "share": "0.8"}, {"min": 90, "share": "1"}]
 LOWER_TIERS = [{"max": 5, "share": 1}, {"max": 10, "share": "0.5"}]
@@ -80,6 +81,14 @@ def params_for(draw: st.DrawFn, method: str, points: Decimal) -> dict[str, Any]:
         return {"mode": mode, "higher_is_better": higher}
     if method == "yoy_growth":
         return {"target_growth": draw(st.sampled_from([D("0.05"), D("0.08"), D("0.5"), D(3)]))}
+    if method == "spot_accuracy":
+        cap = draw(st.sampled_from([None, D(1), D("2.5"), points + 5]))
+        standard = draw(st.sampled_from([D("0.9"), D("0.95"), D(1), D("0.333")]))
+        return {
+            "standard": standard,
+            "per_wrong": draw(st.sampled_from([D("0.5"), D(1), D(3)])),
+            "cap": cap,
+        }
     if method == "staffing_task":
         return {"base": draw(st.sampled_from([D(3), D(4), D(5), D("2.5")]))}
     return {}
@@ -103,6 +112,9 @@ def values_for(draw: st.DrawFn, method: str, points: Decimal) -> dict[str, Any]:
         return {"grade": draw(st.sampled_from("ABCD"))}
     if method == "staffing_task":
         return {"completed": draw(numbers(0, 30, 1))}
+    if method == "spot_accuracy":
+        checked = draw(st.integers(0, 300))
+        return {"checked": checked, "wrong": draw(st.integers(0, checked))}
     if method == "evaluation":
         return {"rating": draw(numbers(0, 100, 2))}
     raise AssertionError(method)
