@@ -145,6 +145,11 @@ def leader(misc_org: Organization) -> User:
 
 
 @pytest.fixture
+def observer(misc_org: Organization) -> User:
+    return make_user("observer", Role.OBSERVER, misc_org)
+
+
+@pytest.fixture
 def system_admin(office_org: Organization) -> User:
     return make_user("sysadmin", Role.SYSTEM_ADMIN, office_org)
 
@@ -171,6 +176,7 @@ def personas(
     inspector: User,
     supervision: User,
     leader: User,
+    observer: User,
     system_admin: User,
     security_admin: User,
     audit_admin: User,

@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     # Before scoring: its demo corrects 2026-Q1 data before the demo results are computed.
     "jixiao.verification",
     "jixiao.monitoring",
+    "jixiao.observers",
     "jixiao.scoring",
     "jixiao.analysis",
     "jixiao.inspections",
@@ -343,6 +344,8 @@ PARSE_SLOTS = env_int("JIXIAO_PARSE_SLOTS", 2)  # parses at once, per server pro
 # --- API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First, so that a refused token answers 401 (accounts/api_auth.py).
+        "jixiao.accounts.api_auth.ServiceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["jixiao.core.api.IsVerifiedUser"],

@@ -22,6 +22,7 @@ urlpatterns = [
     path("collection/", include("jixiao.collection.urls")),
     path("verification/", include("jixiao.verification.urls")),
     path("monitoring/", include("jixiao.monitoring.urls")),
+    path("observers/", include("jixiao.observers.urls")),
     path("scoring/", include("jixiao.scoring.urls")),
     path("analysis/", include("jixiao.analysis.urls")),
     path("evaluation/", include("jixiao.evaluation.urls")),

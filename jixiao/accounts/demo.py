@@ -41,6 +41,8 @@ DEMO_LOGINS = [
     DemoLogin("inspector", "孙", "强", "CFHY", Role.INSPECTOR),
     DemoLogin("supervision", "周", "华", "DCS", Role.SUPERVISION),
     DemoLogin("leader", "吴", "国强", "QLD", Role.LEADER),
+    DemoLogin("observer", "钱", "文", "GCY", Role.OBSERVER),
+    DemoLogin("observer2", "蒋", "涛", "GCY", Role.OBSERVER),
     DemoLogin("sysadmin", "郑", "伟", "JXB", Role.SYSTEM_ADMIN),
     DemoLogin("secadmin", "冯", "丽", "JXB", Role.SECURITY_ADMIN),
     DemoLogin("auditadmin", "何", "平", "JXB", Role.AUDIT_ADMIN),

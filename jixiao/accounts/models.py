@@ -122,3 +122,76 @@ class SecurityPolicy(models.Model):
     def load(cls) -> SecurityPolicy:
         policy, _created = cls.objects.get_or_create(pk=1)
         return policy
+
+
+class ServiceTokenQuerySet(models.QuerySet["ServiceToken"]):
+    def usable(self) -> ServiceTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ServiceToken(models.Model):
+    """A machine client's credential (another government system calling the API).
+
+    It acts through its own service account (`account`): that account holds the token's
+    role and organization, so every scope check and every audit row treats the machine
+    exactly like a person of that role and organization, and no more. The account has no
+    usable password and is not among the accounts the admins manage (accounts/policy.py).
+    Only a SHA-256 hash of the key is stored; the key is shown once, when issued.
+    """
+
+    name = models.CharField(
+        _("令牌名称"),
+        max_length=60,
+        unique=True,
+        error_messages={"unique": _("已有同名的服务令牌，请换一个名称。")},
+    )
+    account = models.OneToOneField(
+        User,
+        on_delete=models.PROTECT,
+        related_name="service_token",
+        verbose_name=_("服务账号"),
+        error_messages={"unique": _("这个服务账号已经有令牌。")},
+    )
+    prefix = models.CharField(
+        _("令牌前缀"),
+        max_length=16,
+        unique=True,
+        error_messages={"unique": _("令牌前缀重复，请重新签发。")},
+    )
+    key_hash = models.CharField(max_length=64)
+    purpose = models.TextField(_("用途说明"), blank=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("签发人")
+    )
+    issued_at = models.DateTimeField(_("签发时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("吊销人"),
+    )
+    revoke_reason = models.TextField(_("吊销原因"), blank=True)
+    last_used_at = models.DateTimeField(_("最近使用时间"), null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("最近使用地址"), null=True, blank=True)
+
+    objects = ServiceTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("服务令牌")
+        verbose_name_plural = _("服务令牌")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

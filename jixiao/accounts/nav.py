@@ -12,6 +12,7 @@ def nav_items(user: Any) -> list[NavItem]:
     items = []
     if user.role == Role.SYSTEM_ADMIN:
         items.append(NavItem(_("用户与角色"), "accounts:user_list", "people", 20))
+        items.append(NavItem(_("服务令牌"), "accounts:token_list", "key", 21))
     if user.role == Role.SECURITY_ADMIN:
         items.append(NavItem(_("安全设置"), "accounts:security_settings", "shield-lock", 20))
         items.append(NavItem(_("管理员账号"), "accounts:user_list", "person-gear", 30))

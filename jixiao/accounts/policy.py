@@ -1,8 +1,9 @@
 """Who manages which accounts: the separation of the three admin duties (三权分立).
 
-The system admin manages the ordinary accounts (the seven business roles). The accounts
-holding one of the three admin roles are managed by the security admin alone: only it
-creates them, changes them, resets their password or second factor and unlocks them.
+The system admin manages the ordinary accounts (the eight business roles, 观察员
+included). The accounts holding one of the three admin roles are managed by the
+security admin alone: only it creates them, changes them, resets their password or
+second factor and unlocks them.
 So the system admin can never create an audit admin, learn an admin's password or log
 in as one, and no admin manages its own account here (its profile page is for that).
 
@@ -41,7 +42,11 @@ def can_manage(actor: User, target: User) -> bool:
 
 
 def managed_users(actor: User) -> QuerySet[User]:
-    return User.objects.filter(role__in=managed_roles(actor)).exclude(pk=actor.pk)
+    # A service token's account is managed through its token (accounts/service_tokens.py):
+    # no admin may give it a password or change its role here.
+    return User.objects.filter(role__in=managed_roles(actor), service_token__isnull=True).exclude(
+        pk=actor.pk
+    )
 
 
 def access_managed_user(actor: User, pk: int) -> User:

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     INSPECTOR = "inspector", _("察访核验组")
     SUPERVISION = "supervision", _("督查室")
     LEADER = "leader", _("领导")
+    OBSERVER = "observer", _("观察员")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")

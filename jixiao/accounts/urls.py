@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jixiao.accounts import views, views_admin
+from jixiao.accounts import views, views_admin, views_tokens
 
 app_name = "accounts"
 
@@ -19,6 +19,8 @@ urlpatterns = [
         views_admin.user_reset_password,
         name="user_reset_password",
     ),
+    path("tokens/", views_tokens.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", views_tokens.token_revoke, name="token_revoke"),
     path("security/", views_admin.security_settings, name="security_settings"),
     path("security/unlock/", views_admin.security_unlock, name="security_unlock"),
     path(

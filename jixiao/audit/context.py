@@ -33,3 +33,12 @@ def acting_as(user: Any, ip_address: str | None = None) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def attribute_to(user: Any) -> None:
+    """Attribute the rest of the current `acting_as` block to `user` (same address).
+
+    For an API caller authenticated inside the view (a service token), after the audit
+    middleware opened its block as anonymous; the middleware's block still restores the
+    previous context when the request ends."""
+    _current.set(AuditContext(user=user, ip_address=current().ip_address))

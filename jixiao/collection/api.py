@@ -6,6 +6,11 @@
   published), filtered by period, indicator, unit, department and status.
 - `entries/<id>/`: one entry with the actions the caller may try, its recheck requests
   and evidence.
+- `periods/<id>/values/`: a data department (a person or its service token) saves draft
+  values through the grid's own action (`actions.save_rows`: the same parsing, checks,
+  deadline, versions and audit rows), all or nothing like an import: a refused row or a
+  conflict saves nothing and lists every row's Chinese messages. Then `transition/` with
+  `submit` sends them for review, as the grid's submit button does.
 - `entries/<id>/transition/`: one workflow action through the same transition table,
   guards, audit rows and notifications as the entry page. The entry's `version` is
   required: if the entry changed since the caller read it the answer is 409.
@@ -29,14 +34,14 @@ from drf_spectacular.utils import (
     extend_schema_field,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
-from jixiao.collection import actions
+from jixiao.collection import actions, leaf
 from jixiao.collection.evidence import EvidenceRejected
 from jixiao.collection.models import (
     CollectionPeriod,
@@ -48,7 +53,13 @@ from jixiao.collection.models import (
     RecheckRequest,
     RecheckStatus,
 )
-from jixiao.collection.scope import access_entry, entries_visible_to, periods_visible_to
+from jixiao.collection.scope import (
+    access_entry,
+    access_period,
+    department_slots,
+    entries_visible_to,
+    periods_visible_to,
+)
 from jixiao.collection.workflow import Act, TransitionRefused, available_actions
 from jixiao.core.api import HasRole
 from jixiao.core.concurrency import EditConflict
@@ -340,8 +351,126 @@ class EntryTransitionView(APIView):
         return Response(EntryDetailSerializer(shown, context={"request": request}).data)
 
 
+VALUE_COLUMNS = ("value", "reference", "grade")
+MAX_ROWS = 1000
+
+
+class ValueRowSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    unit = serializers.IntegerField(min_value=1, max_value=2**63 - 1, help_text="Assessed unit id")
+    value = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=100)
+    grade = serializers.CharField(required=False, allow_blank=True, default="", max_length=20)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=REASON_MAX_LENGTH
+    )
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The entry's version as last read; omit (null) for a cell never saved.",
+    )
+
+
+class ValuesSerializer(serializers.Serializer):
+    rows = serializers.ListField(child=ValueRowSerializer(), allow_empty=False, max_length=MAX_ROWS)
+
+
+class ValuesResultSerializer(serializers.Serializer):
+    saved = EntrySerializer(many=True)
+    unchanged = serializers.IntegerField()
+
+
+class RowRefusalSerializer(serializers.Serializer):
+    indicator = serializers.IntegerField()
+    unit = serializers.IntegerField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class ValuesRefusalSerializer(RefusalSerializer):
+    rows = RowRefusalSerializer(many=True, required=False)
+
+
+class EntryValuesView(APIView):
+    """Save draft values of the caller's own indicators in one period (departments)."""
+
+    permission_classes = [HasRole.of(Role.DEPARTMENT)]
+
+    @extend_schema(
+        request=ValuesSerializer,
+        responses={
+            200: ValuesResultSerializer,
+            400: OpenApiResponse(ValuesRefusalSerializer, description="Refused; nothing saved"),
+            404: OpenApiResponse(RefusalSerializer, description="Not in the caller's scope"),
+            409: OpenApiResponse(ValuesRefusalSerializer, description="Changed since read"),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        user = _user(request)
+        period = access_period(user, pk)
+        form = ValuesSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        slots = {s.key: s for s in department_slots(period, user.organization)}
+        inputs = []
+        for row in form.validated_data["rows"]:
+            slot = slots.get((row["indicator"], row["unit"]))
+            if slot is None:  # another department's indicator, or no such cell: 404
+                raise NotFound(_("本单位在该周期没有这项指标和单位的填报任务。"))
+            columns = {f.column for f in leaf.input_fields(slot.indicator)}
+            inputs.append(
+                actions.RowInput(
+                    slot=slot,
+                    raw={c: row[c] for c in VALUE_COLUMNS if c in columns},
+                    reason=row["reason"],
+                    expected_version=row["version"],
+                )
+            )
+        try:
+            with transaction.atomic():
+                result = actions.save_rows(user, period, inputs)
+                if result.errors or result.conflicts:
+                    transaction.set_rollback(True)
+        except TransitionRefused as error:
+            return Response(
+                {"detail": "；".join(error.messages), "messages": error.messages},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if result.errors or result.conflicts:
+            rows: list[dict[str, Any]] = [
+                {"indicator": i, "unit": u, "messages": [str(m) for m in ms]}
+                for (i, u), ms in result.errors.items()
+            ] + [
+                {"indicator": i, "unit": u, "messages": [m]}
+                for (i, u), m in result.conflicts.items()
+            ]
+            messages = [m for r in rows for m in r["messages"]]
+            return Response(
+                {
+                    "detail": _("有 %(n)d 行未通过校验，全部未保存：") % {"n": len(rows)}
+                    + "；".join(messages),
+                    "messages": messages,
+                    "rows": rows,
+                },
+                status=status.HTTP_400_BAD_REQUEST if result.errors else status.HTTP_409_CONFLICT,
+            )
+        saved = (
+            Entry.objects.filter(pk__in=[e.pk for e in result.saved])
+            .select_related(*ENTRY_RELATED)
+            .order_by("indicator__sort_order", "indicator__code", "unit")
+        )
+        return Response(
+            {
+                "saved": EntrySerializer(saved, many=True).data,
+                "unchanged": result.unchanged,
+            }
+        )
+
+
 urlpatterns = [
     path("periods/", PeriodList.as_view(), name="api_period_list"),
+    path("periods/<int:pk>/values/", EntryValuesView.as_view(), name="api_entry_values"),
     path("entries/", EntryList.as_view(), name="api_entry_list"),
     path("entries/<int:pk>/", EntryDetail.as_view(), name="api_entry_detail"),
     path(

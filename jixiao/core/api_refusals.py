@@ -32,7 +32,12 @@ REFUSAL_SCHEMA: dict[str, Any] = {
     "required": ["detail"],
 }
 # Every operation may answer these (bad parameter, no access, not in the caller's scope).
-REFUSAL_CODES = {"400": "Refused (Chinese message)", "403": "Not allowed", "404": "Not found"}
+REFUSAL_CODES = {
+    "400": "Refused (Chinese message)",
+    "401": "Service token refused (unknown, revoked or expired)",
+    "403": "Not allowed",
+    "404": "Not found",
+}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

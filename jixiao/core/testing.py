@@ -31,6 +31,7 @@ PERSONA_USERNAMES = (
     "inspector",
     "supervision",
     "leader",
+    "observer",
     "sysadmin",
     "secadmin",
     "auditadmin",

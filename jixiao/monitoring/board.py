@@ -1,13 +1,9 @@
 """The 绩效比拼 board's data: what a read-only page (or the big screen) shows for a year.
 
-`observer_opinions(year)` is the seam for the observers app (观察员意见 column): it
-returns [] until the lead connects it to `jixiao.observers`. Each item it returns is a
-mapping with the keys the board template reads:
-
-    {"unit": "杨舍镇", "point": "观测点名称", "observer": "观察员姓名",
-     "text": "意见摘要", "rating": "好" , "date": date(2026, 10, 12)}
-
-(every value already in words: no ids, no ISO dates.)
+The 观察员意见 column comes from the observers app (`jixiao.observers.board.
+observer_opinions`): submitted observations only, newest first, in words (unit, point,
+date, rating label, excerpt) and never the observer's name, since the board may be shown
+without login.
 """
 
 from __future__ import annotations
@@ -19,13 +15,16 @@ from typing import Any
 from jixiao.monitoring import lights
 from jixiao.monitoring.models import MonthlyReport
 from jixiao.monitoring.status import UnitLight, year_lights
+from jixiao.observers import board as observers_board
 from jixiao.scheme.models import Scheme
 
 
+BOARD_OPINIONS = 8
+
+
 def observer_opinions(year: int) -> list[dict[str, Any]]:
-    """Observers' published opinions of `year`, newest first (see the module docstring).
-    Returns [] until the observers app is connected."""
-    return []
+    """Observers' submitted opinions of `year`, newest first."""
+    return observers_board.observer_opinions(year, BOARD_OPINIONS)
 
 
 def board_data(scheme: Scheme, month: int) -> dict[str, Any]:

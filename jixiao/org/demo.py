@@ -99,6 +99,7 @@ SUPPORT_ORGS = [
     ("QLD", "区委区政府领导", "区领导", OrganizationKind.OTHER),
     ("CFHY", "察访核验组", "察访核验组", OrganizationKind.OTHER),
     ("TYJCY", "特邀监察员", "特邀监察员", OrganizationKind.OTHER),
+    ("GCY", "绩效观察员（人大代表、政协委员、群众代表）", "绩效观察员", OrganizationKind.OTHER),
 ]
 
 

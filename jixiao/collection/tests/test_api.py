@@ -327,3 +327,48 @@ def test_a_recheck_answer_changed_to_full_marks_waits_for_the_leader_over_the_ap
     assert _post(department, published, action=Act.CONFIRM, version=3).status_code == 400
     response = _post(department_leader, published, action=Act.CONFIRM, version=3)
     assert response.json()["status"] == S.RECHECK_ANSWERED
+
+
+# -- values (the grid's save, for departments and their service tokens) ----------------
+
+VALUES_STATUS = {"dept": 200, "dept_leader": 200, "other_dept": 404}
+
+
+@pytest.mark.parametrize("persona", [*ALL_PERSONAS, "observer"])
+def test_only_the_indicator_s_department_saves_values_and_others_change_nothing(
+    entries: Entries, personas: dict[str, User], persona: str
+) -> None:
+    url = reverse("api_entry_values", args=[entries.world.period.pk])
+    row = {
+        "indicator": entries.draft.indicator_id,
+        "unit": entries.draft.unit_id,
+        "value": "7",
+        "reason": "按台账核定",
+        "version": entries.draft.version,
+    }
+    before = _state(entries.draft)
+    response = _client(personas[persona]).post(
+        url, {"rows": [row]}, content_type="application/json"
+    )
+    assert response.status_code == VALUES_STATUS.get(persona, 403), response.content
+    if response.status_code == 200:
+        assert _state(entries.draft)[1] == before[1] + 1
+        assert Entry.objects.get(pk=entries.draft.pk).value == 7
+    else:
+        assert _state(entries.draft) == before
+
+
+def test_a_stale_version_in_values_is_a_409_and_nothing_is_saved(
+    entries: Entries, personas: dict[str, User]
+) -> None:
+    url = reverse("api_entry_values", args=[entries.world.period.pk])
+    row = {
+        "indicator": entries.draft.indicator_id,
+        "unit": entries.draft.unit_id,
+        "value": "7",
+        "version": entries.draft.version + 5,
+    }
+    response = _client(personas["dept"]).post(url, {"rows": [row]}, content_type="application/json")
+    assert response.status_code == 409
+    assert "已被他人修改" in response.json()["detail"]
+    assert Entry.objects.get(pk=entries.draft.pk).value == 8

@@ -38,6 +38,7 @@ from schemathesis.specs.openapi.checks import (
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
+from jixiao.accounts.service_tokens import issue_token
 from jixiao.collection.models import Entry, EntryStatus, RecheckRequest
 from jixiao.collection.workflow import Act
 from jixiao.core import api_urls
@@ -53,6 +54,8 @@ pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 # Extra personas beside the one per role: the department's leader account (its own
 # second confirmation) and a role's second organization are scoped differently.
 EXTRA_PERSONAS = ("dept_leader",)
+# Machine clients: a service token for each role one may carry.
+TOKEN_ROLES = ("department", "unit", "office")
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 CHECKS = [
     not_a_server_error,
@@ -214,13 +217,8 @@ def test_every_app_with_an_api_and_every_role_it_admits_is_fuzzed() -> None:
     assert {o.path.split("/")[3] for o in operations} == mounted
 
 
-@pytest.mark.parametrize("who", [*api_roles(), *EXTRA_PERSONAS])
-def test_the_api_answers_every_generated_request_within_its_schema(
-    world: None, keep_test_connection: None, personas: dict[str, User], who: str
-) -> None:
+def _fuzz(cookies: dict[str, str], headers: dict[str, str]) -> None:
     schema = _schema()
-    user = personas[who] if who in EXTRA_PERSONAS else _persona_for(personas, who)
-    cookies, headers = _credentials(user)
     failures: list[str] = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -247,3 +245,32 @@ def test_the_api_answers_every_generated_request_within_its_schema(
         except (Exception, BaseExceptionGroup) as error:  # every operation's, then report
             failures.append(f"{operation.method.upper()} {operation.path}: {error}")
     assert not failures, "\n\n".join(failures)
+
+
+@pytest.mark.parametrize("who", [*api_roles(), *EXTRA_PERSONAS])
+def test_the_api_answers_every_generated_request_within_its_schema(
+    world: None, keep_test_connection: None, personas: dict[str, User], who: str
+) -> None:
+    user = personas[who] if who in EXTRA_PERSONAS else _persona_for(personas, who)
+    _fuzz(*_credentials(user))
+
+
+@pytest.mark.parametrize("role", TOKEN_ROLES)
+def test_a_service_token_client_gets_the_same_answers_within_the_schema(
+    world: None,
+    keep_test_connection: None,
+    personas: dict[str, User],
+    department_org: Organization,
+    unit_org: Organization,
+    role: str,
+) -> None:
+    """Machine clients (`Authorization: Bearer …`, accounts/service_tokens.py)."""
+    org = {"department": department_org, "unit": unit_org}.get(
+        role, personas["office"].organization
+    )
+    token, key = issue_token(
+        personas["sysadmin"], name=f"fuzz-{role}", role=role, organization=org, days=1
+    )
+    _fuzz({}, {"Authorization": f"Bearer {key}"})
+    token.refresh_from_db()
+    assert token.last_used_at is not None  # the requests did go in as the token

@@ -96,6 +96,7 @@ def test_every_roles_main_pages_run_under_the_csp(
     extra = {
         "office": [f"/scheme/{world.scheme.pk}/"],  # inline style and script, with the nonce
         "dept": [f"/collection/periods/{world.period.pk}/workspace/?indicator={world.direct.pk}"],
+        "observer": ["/observers/new/"],  # the on-site form (radios, date, photo input)
     }
     visited: dict[str, int] = {}
     problems: list[str] = []

@@ -25,6 +25,7 @@ HOME_MARKERS = {
     "inspector": "我的账号",
     "supervision": "我的账号",
     "leader": "我的账号",
+    "observer": "观察任务",
     "sysadmin": "账号概况",
     "secadmin": "登录安全",
     "auditadmin": "审计概况",

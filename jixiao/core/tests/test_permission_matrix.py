@@ -11,7 +11,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jixiao.accounts.models import User
+from jixiao.accounts.models import ServiceToken, User
+from jixiao.accounts.service_tokens import issue_token
 from jixiao.core.testing import PERSONA_USERNAMES, login
 from jixiao.org.models import AssessmentYear
 from jixiao.org.tests.factories import AssessmentYearFactory
@@ -33,6 +34,7 @@ VIEWS: list[tuple[str, Any, set[str]]] = [
     ("accounts:user_create", lambda p: [], {"sysadmin", "secadmin"}),
     ("accounts:user_edit", lambda p: [p["dept"].pk], {"sysadmin"}),
     ("accounts:security_settings", lambda p: [], {"secadmin"}),
+    ("accounts:token_list", lambda p: [], {"sysadmin"}),
     ("audit:log", lambda p: [], {"auditadmin"}),
     ("audit:export", lambda p: [], {"auditadmin"}),
     ("org:organization_list", lambda p: [], DIRECTORY_READERS),
@@ -51,13 +53,21 @@ POSTS: list[tuple[str, Any, set[str]]] = [
     ("accounts:security_reset_two_factor", lambda p: [p["office"].pk], {"secadmin"}),
     ("accounts:security_unlock", lambda p: [], {"secadmin"}),
     ("org:year_make_current", lambda p: [p["_year"].pk], {"sysadmin"}),
+    ("accounts:token_revoke", lambda p: [p["_token"].pk], {"sysadmin"}),
 ]
 
 
 @pytest.fixture
 def people(personas: dict[str, User]) -> dict[str, Any]:
     year = AssessmentYearFactory(year=2026, is_current=False)
-    return {**personas, "_year": year}
+    token, _key = issue_token(
+        personas["sysadmin"],
+        name="外部系统",
+        role="department",
+        organization=personas["dept"].organization,
+        days=30,
+    )
+    return {**personas, "_year": year, "_token": token}
 
 
 @pytest.mark.parametrize(("name", "args", "allowed"), VIEWS, ids=[v[0] for v in VIEWS])
@@ -89,6 +99,7 @@ def test_denied_roles_cannot_post_and_nothing_changes(
         assert AuditEvent.objects.count() == before
     assert User.objects.get(username="dept").password == dept_password
     assert not AssessmentYear.objects.get(pk=people["_year"].pk).is_current
+    assert ServiceToken.objects.get(pk=people["_token"].pk).revoked_at is None
 
 
 @pytest.mark.parametrize(

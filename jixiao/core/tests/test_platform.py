@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from jixiao.accounts.models import User
+from jixiao.accounts.roles import Role
 from jixiao.core.testing import login
 from jixiao.org.models import Organization, UnitCategory, UnitEnrollment
 
@@ -69,7 +70,7 @@ def test_the_demo_district_is_realistic_and_rebuilding_it_changes_nothing(db: No
     assert UnitCategory.objects.filter(year__year=2026).count() == 3
     assert Organization.objects.filter(is_department=True).count() == 25
     roles = set(User.objects.values_list("role", flat=True))
-    assert len(roles) == 10
+    assert len(roles) == len(Role) == 11
 
 
 def test_the_healthcheck_answers_without_login(db: None) -> None:
