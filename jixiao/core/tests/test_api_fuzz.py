@@ -35,6 +35,9 @@ from jixiao.accounts.models import User
 from jixiao.collection.models import Entry, EntryStatus, RecheckRequest
 from jixiao.collection.workflow import Act
 from jixiao.core.testing import login
+from jixiao.evaluation import actions as evaluation
+from jixiao.evaluation.models import Reviewer, Round
+from jixiao.evaluation.tests.factories import ballot_post, make_setup, reviewer_account
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Scheme
 from jixiao.scoring import actions
@@ -44,7 +47,7 @@ from jixiao.scoring.tests.factories import publish, zhangjiagang_world
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 # Roles with API access (the pages' permission matrices say which operations each gets).
-API_PERSONAS = ("office", "dept", "dept_leader", "unit", "leader", "sysadmin")
+API_PERSONAS = ("office", "dept", "dept_leader", "unit", "leader", "reviewer", "sysadmin")
 EXAMPLES_PER_OPERATION = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 CHECKS = [
     not_a_server_error,
@@ -63,9 +66,12 @@ def _schema() -> Any:
 
 
 @pytest.fixture
-def world(department_org: Organization, unit_org: Organization, office: User, unit: User) -> None:
+def world(
+    department_org: Organization, unit_org: Organization, office: User, unit: User, reviewer: User
+) -> None:
     """A year with entries in several states, an open recheck request (no outcome yet), a
-    published run and a newer unpublished one."""
+    published run and a newer unpublished one; an open evaluation round with one ballot
+    cast and the reviewer persona's ballot still to fill in."""
     w = zhangjiagang_world(department=department_org)
     w.units[unit_org.code] = unit_org
     w.unit(unit_org.code, "JG", staffing=30)
@@ -75,6 +81,12 @@ def world(department_org: Organization, unit_org: Organization, office: User, un
     run = actions.compute_run(w.year, user=office)
     publish(run, user=office, audience=RankingsAudience.UNITS)
     actions.compute_run(w.year, user=office)
+    setup = make_setup(period_code="2026-EV")
+    evaluation.open_round(setup.round)
+    evaluation.cast_ballot(
+        reviewer_account(setup, "rev1"), ballot_post(setup, [91, 87, 83, 77, 73])
+    )
+    reviewer_account(setup, reviewer.username)
 
 
 @pytest.fixture
@@ -98,6 +110,8 @@ def _known_ids(path: str) -> list[int]:
         ("/api/v1/org/organizations/", Organization),
         ("/api/v1/scheme/schemes/", Scheme),
         ("/api/v1/scoring/runs/", ScoreRun),
+        ("/api/v1/evaluation/rounds/", Round),
+        ("/api/v1/evaluation/ballots/", Reviewer),
     ):
         if path.startswith(prefix):
             ids = list(model.objects.order_by("pk").values_list("pk", flat=True))
@@ -113,6 +127,17 @@ def _known_cases(operation: Any) -> list[Any]:
     for pk in _known_ids(operation.path):
         if operation.method.upper() == "GET":
             cases.append(operation.Case(path_parameters={"id": pk}))
+            continue
+        if operation.path.startswith("/api/v1/evaluation/ballots/"):
+            version = Reviewer.objects.filter(pk=pk).values_list("version", flat=True).first()
+            cells = {"s-1-0-1": "85", "s-x": "不是分数"}
+            cases.append(
+                operation.Case(
+                    path_parameters={"id": pk},
+                    body={"version": version or 1, "cells": cells},
+                    media_type="application/json",
+                )
+            )
             continue
         version = Entry.objects.filter(pk=pk).values_list("version", flat=True).first() or 1
         cases += [
