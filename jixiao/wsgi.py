@@ -1,6 +1,13 @@
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
 application = get_wsgi_application()
+
+if settings.PUBLIC_ONLY:
+    # The internet-facing server: a tap takes the lean path (evaluation/fast_intake.py).
+    from jixiao.evaluation.fast_intake import FastIntake
+
+    application = FastIntake(application)

@@ -15,7 +15,8 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,16 @@ def clean_comment(text: str) -> str:
 
 
 def _count(key: str) -> int:
+    """Count one more in a 10-minute counter: one Redis round trip (INCR, and EXPIRE the
+    first time), else through the cache API (the database cache of the embedded mode)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        full = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full, write=True)
+        count = int(client.incr(full))
+        if count == 1:
+            client.expire(full, BURST_WINDOW_SECONDS)
+        return count
     try:
         return cache.incr(key)
     except ValueError:
@@ -72,7 +83,10 @@ def quarantine_reason(
     return ""
 
 
-def accept(
+Row = tuple[Any, ...]
+
+
+def prepare(
     window: ServiceWindow,
     *,
     device: str,
@@ -82,7 +96,9 @@ def accept(
     address: str | None,
     day: date,
     bucket: int,
-) -> Outcome:
+) -> Row:
+    """Check a tap and count it against the address and comment limits: the row to store
+    (accepted or quarantined with its reason). Raises RatingRefused."""
     if choice not in DEFAULT_POINTS:
         raise RatingRefused(_("请选择一项评价。"))
     if item and item not in window.item_list:
@@ -93,9 +109,18 @@ def accept(
         raise RatingRefused(_("评价过于频繁，请稍后再试。"))
     reason = quarantine_reason(window, address, comment, bucket, seen)
     status = RatingStatus.QUARANTINED if reason else RatingStatus.ACCEPTED
-    row = (window.pk, window.unit_id, day, device, choice, item, comment, address, status, reason)
+    return (window.pk, window.unit_id, day, device, choice, item, comment, address, status, reason)
+
+
+def outcome_of(row: Row, stored: bool) -> Outcome:
+    return Outcome(stored=stored, quarantined=stored and bool(row[-1]))
+
+
+def accept(window: ServiceWindow, **tap: Any) -> Outcome:
+    """One tap, stored by its own INSERT (the Django view; the embedded mode)."""
+    row = prepare(window, **tap)
     stored = _insert_pg(row) if connection.vendor == "postgresql" else _insert(row)
-    return Outcome(stored=stored, quarantined=stored and bool(reason))
+    return outcome_of(row, stored)
 
 
 _SQL = (
