@@ -22,14 +22,18 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any
 
-from django.db import close_old_connections, connections
+from django.db import connections
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+# After the first row, wait this long for the rows of the taps being answered at the same
+# moment: bigger batches cost less per row, and a tap waits for a commit anyway.
+LINGER_SECONDS = 0.002
 COLUMNS = (
     "window_id, unit_id, day, device, choice, item, comment, address, status, quarantine_reason"
 )
@@ -65,8 +69,9 @@ def write_batch(rows: list[tuple[Any, ...]]) -> list[bool]:
 
 
 class GroupCommitter:
-    def __init__(self, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, max_batch: int = MAX_BATCH, linger: float = LINGER_SECONDS) -> None:
         self.max_batch = max_batch
+        self.linger = linger
         self._queue: queue.SimpleQueue[tuple[tuple[Any, ...], Future[bool]]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -89,30 +94,58 @@ class GroupCommitter:
                 )
                 self._thread.start()
 
-    def _take(self) -> list[tuple[tuple[Any, ...], Future[bool]]]:
-        batch = [self._queue.get()]
+    def close(self) -> None:
+        """Write what is queued, close the thread's connection and end it (tests, and a
+        worker shutting down); the next submit starts a new thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None and thread.is_alive():
+            self._queue.put(None)
+            thread.join(timeout=30)
+
+    def _take(self) -> tuple[list[tuple[tuple[Any, ...], Future[bool]]], bool]:
+        """The rows waiting (at least one, at most max_batch); True once told to stop."""
+        first = self._queue.get()
+        if first is None:
+            return [], True
+        batch = [first]
+        lingered = False
         while len(batch) < self.max_batch:
             try:
-                batch.append(self._queue.get_nowait())
+                item = self._queue.get_nowait()
             except queue.Empty:
-                break
-        return batch
+                if lingered or not self.linger:
+                    break
+                lingered = True
+                time.sleep(self.linger)
+                continue
+            if item is None:
+                return batch, True
+            batch.append(item)
+        return batch, False
 
     def _run(self) -> None:
-        while True:
-            batch = self._take()
-            try:
-                close_old_connections()  # a broken connection is replaced, not reused
-                stored = write_batch([row for row, _ in batch])
-            except Exception as error:  # every request of the batch learns it failed
-                log.exception("group commit of %s ratings failed", len(batch))
-                connections["default"].close()
-                for _, future in batch:
-                    future.set_exception(error)
-                continue
-            self.batches += 1
-            for (_, future), ok in zip(batch, stored, strict=True):
-                future.set_result(ok)
+        stop = False
+        while not stop:
+            batch, stop = self._take()
+            if batch:
+                self._write(batch)
+        connections["default"].close()
+
+    def _write(self, batch: list[tuple[tuple[Any, ...], Future[bool]]]) -> None:
+        try:
+            # The thread keeps its connection (CONN_MAX_AGE is for request threads); one
+            # that failed is closed below, and Django opens a new one for the next batch.
+            stored = write_batch([row for row, _ in batch])
+        except Exception as error:  # every request of the batch learns it failed
+            log.exception("group commit of %s ratings failed", len(batch))
+            connections["default"].close()
+            for _, future in batch:
+                future.set_exception(error)
+            return
+        self.batches += 1
+        for (_, future), ok in zip(batch, stored, strict=True):
+            future.set_result(ok)
 
 
 committer = GroupCommitter()

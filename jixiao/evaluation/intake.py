@@ -49,13 +49,25 @@ def clean_comment(text: str) -> str:
     return text.strip()
 
 
+#: One Redis client per process: Django's cache makes a new one (with its table of ~170
+#: response callbacks) for every call; a client is thread-safe over its connection pool.
+_REDIS: dict[int, Any] = {}
+
+
+def _redis(backend: RedisCache, key: str) -> Any:
+    client = _REDIS.get(id(backend))
+    if client is None:
+        client = _REDIS[id(backend)] = backend._cache.get_client(key, write=True)
+    return client
+
+
 def _count(key: str) -> int:
     """Count one more in a 10-minute counter: one Redis round trip (INCR, and EXPIRE the
     first time), else through the cache API (the database cache of the embedded mode)."""
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         full = backend.make_and_validate_key(key)
-        client = backend._cache.get_client(full, write=True)
+        client = _redis(backend, full)
         count = int(client.incr(full))
         if count == 1:
             client.expire(full, BURST_WINDOW_SECONDS)

@@ -31,6 +31,12 @@ def _fresh_counters():
     cache.clear()
     yield
     cache.clear()
+    group_commit.committer.close()  # its connection would outlive the test database
+
+
+# The committer writes from its own thread and connection: on PostgreSQL the test's rows
+# must be committed for it to see them.
+fast_db = pytest.mark.django_db(transaction=True)
 
 
 class Answer:
@@ -74,7 +80,7 @@ def window(db: None):
     return satisfaction.add_window(setup.units[0], "综合窗口", "户籍办理\n社保咨询")
 
 
-@pytest.mark.django_db
+@fast_db
 def test_a_tap_is_stored_and_thanked_with_the_public_headers(window) -> None:
     django = Django()
     app = FastIntake(django)
@@ -103,7 +109,7 @@ def test_a_tap_is_stored_and_thanked_with_the_public_headers(window) -> None:
     assert "HttpOnly" in answer.headers["Set-Cookie"]
 
 
-@pytest.mark.django_db
+@fast_db
 def test_the_device_cookie_is_the_same_on_both_paths(window, client: Client) -> None:
     app = FastIntake(Django())
     client.get(reverse("rate:rate", args=[window.code]))  # the Django page names the device
@@ -122,7 +128,7 @@ def test_the_device_cookie_is_the_same_on_both_paths(window, client: Client) -> 
     assert SatisfactionRating.objects.count() == 2
 
 
-@pytest.mark.django_db
+@fast_db
 @pytest.mark.parametrize(
     ("path", "data"),
     [
@@ -140,7 +146,7 @@ def test_anything_unusual_is_answered_by_django(window, path: str, data: str) ->
     assert answer.status in (200, 400, 404)
 
 
-@pytest.mark.django_db
+@fast_db
 def test_a_long_comment_is_refused_in_chinese_and_nothing_stored(window) -> None:
     answer = _post(FastIntake(Django()), f"/r/{window.code}/", {"choice": 5, "comment": "长" * 201})
     assert answer.status == 400
@@ -148,7 +154,7 @@ def test_a_long_comment_is_refused_in_chinese_and_nothing_stored(window) -> None
     assert not SatisfactionRating.objects.exists()
 
 
-@pytest.mark.django_db
+@fast_db
 @override_settings(SATISFACTION_SAME_COMMENT=1, SATISFACTION_BURST_PER_ADDRESS=100)
 def test_identical_comments_are_quarantined_on_the_fast_path_too(window) -> None:
     app = FastIntake(Django())
@@ -171,7 +177,6 @@ def test_one_batch_stores_identical_taps_once_and_tells_only_the_first(window) -
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_fifty_simultaneous_taps_are_committed_in_batches_before_their_answers(window) -> None:
-    app = FastIntake(Django())
     committer = group_commit.GroupCommitter()
     start = threading.Barrier(50)
     answers: list[int] = []
@@ -192,4 +197,4 @@ def test_fifty_simultaneous_taps_are_committed_in_batches_before_their_answers(w
     assert sum(answers) == 25  # one per device
     assert SatisfactionRating.objects.count() == 25
     assert committer.batches < 50
-    assert app is not None
+    committer.close()
