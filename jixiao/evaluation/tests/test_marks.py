@@ -13,7 +13,7 @@ from jixiao.audit.context import acting_as
 from jixiao.audit.models import AuditEvent
 from jixiao.collection import actions as collection
 from jixiao.collection.tests.factories import make_category
-from jixiao.core.testing import page_text
+from jixiao.core.testing import login, page_text
 from jixiao.evaluation import marks
 from jixiao.evaluation.models import DistributionMark, DistributionPolicy
 from jixiao.evaluation.tests.factories import make_setup
@@ -74,3 +74,30 @@ def test_a_scheme_made_from_scratch_carries_nothing(office: User) -> None:
     with acting_as(office):
         scheme = scheme_actions.create_scheme(year, "2027 方案")
     assert not DistributionMark.objects.filter(scheme=scheme).exists()
+
+
+def test_breaches_recorded_after_the_copy_are_carried_from_the_breaches_page(
+    department: User, office: User, office_client: Client, leader: User
+) -> None:
+    last_year = make_setup()
+    year = AssessmentYearFactory(year=2027, name="2027 年度", is_current=False)
+    make_category(year, "DQ", scale=100)
+    with acting_as(office):
+        scheme = scheme_actions.create_scheme(year, "2027 方案", copy_from=last_year.round.scheme)
+    assert not DistributionMark.objects.exists()
+    # 2026's last submission breaks the rule after 2027's scheme was copied
+    _qualitative(
+        last_year, department, ["9.5", "9.2", "8.5", "8", "7"], DistributionPolicy.PENALISE
+    )
+    collection.submit_period(department, last_year.period)
+    type(year).objects.update(is_current=False)
+    type(year).objects.filter(pk=year.pk).update(is_current=True)
+    page = page_text(office_client.get(reverse("evaluation:breaches")))
+    assert "带入本年度方案（1 条尚未带入）" in page
+    refused = login(Client(), leader).post(reverse("evaluation:breaches_carry"))
+    assert refused.status_code == 403
+    assert not DistributionMark.objects.exists()
+    done = office_client.post(reverse("evaluation:breaches_carry"), follow=True)
+    assert "已将 1 条上年度违规标记带入本年度方案" in page_text(done)
+    assert "已带入本年度方案" in page_text(done)
+    assert list(hooks.notes(scheme)) == ["DX09"]
