@@ -1,10 +1,11 @@
 import os
+from typing import Any
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jixiao.settings")
-application = get_wsgi_application()
+application: Any = get_wsgi_application()
 
 if settings.PUBLIC_ONLY and settings.PUBLIC_FAST_INTAKE:
     # The internet-facing server: a tap takes the lean path (evaluation/fast_intake.py).

@@ -180,10 +180,10 @@ class FastIntake:
         """The device named by a valid signed cookie, or a new one and its Set-Cookie."""
         value = parse_cookie(header).get(DEVICE_COOKIE) if header else None
         if value:
-            try:  # exactly what `request.get_signed_cookie` does (salts change in patches)
-                return signing._unsign_cookie(
-                    value, cookie_name=DEVICE_COOKIE, salt=DEVICE_SALT
-                ), ""
+            # Exactly what `request.get_signed_cookie` does (its salts change in patches).
+            unsign = signing._unsign_cookie  # type: ignore[attr-defined]
+            try:
+                return unsign(value, cookie_name=DEVICE_COOKIE, salt=DEVICE_SALT), ""
             except signing.BadSignature:
                 pass
         device = secrets.token_urlsafe(16)

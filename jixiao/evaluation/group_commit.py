@@ -68,11 +68,15 @@ def write_batch(rows: list[tuple[Any, ...]]) -> list[bool]:
     return stored
 
 
+#: A row and the future its request waits on.
+Item = tuple[tuple[Any, ...], Future[bool]]
+
+
 class GroupCommitter:
     def __init__(self, max_batch: int = MAX_BATCH, linger: float = LINGER_SECONDS) -> None:
         self.max_batch = max_batch
         self.linger = linger
-        self._queue: queue.SimpleQueue[tuple[tuple[Any, ...], Future[bool]]] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Item | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.batches = 0  # for the benchmark's report and the tests
@@ -103,7 +107,7 @@ class GroupCommitter:
             self._queue.put(None)
             thread.join(timeout=30)
 
-    def _take(self) -> tuple[list[tuple[tuple[Any, ...], Future[bool]]], bool]:
+    def _take(self) -> tuple[list[Item], bool]:
         """The rows waiting (at least one, at most max_batch); True once told to stop."""
         first = self._queue.get()
         if first is None:
@@ -132,7 +136,7 @@ class GroupCommitter:
                 self._write(batch)
         connections["default"].close()
 
-    def _write(self, batch: list[tuple[tuple[Any, ...], Future[bool]]]) -> None:
+    def _write(self, batch: list[Item]) -> None:
         try:
             # The thread keeps its connection (CONN_MAX_AGE is for request threads); one
             # that failed is closed below, and Django opens a new one for the next batch.

@@ -57,7 +57,8 @@ _REDIS: dict[int, Any] = {}
 def _redis(backend: RedisCache, key: str) -> Any:
     client = _REDIS.get(id(backend))
     if client is None:
-        client = _REDIS[id(backend)] = backend._cache.get_client(key, write=True)
+        internal: Any = backend
+        client = _REDIS[id(backend)] = internal._cache.get_client(key, write=True)
     return client
 
 

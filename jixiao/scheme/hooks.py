@@ -13,6 +13,7 @@ The scheme never imports the apps that listen; they subscribe in their AppConfig
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from jixiao.scheme.models import Scheme
 
@@ -23,7 +24,7 @@ scheme_copied: list[SchemeCopied] = []
 indicator_notes: list[IndicatorNotes] = []
 
 
-def subscribe(hooks: list, listener: Callable) -> None:  # type: ignore[type-arg]
+def subscribe(hooks: list[Any], listener: Any) -> None:
     if listener not in hooks:
         hooks.append(listener)
 
