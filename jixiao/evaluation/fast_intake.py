@@ -41,6 +41,7 @@ from django.core import signing
 from django.db import connection
 from django.http import HttpResponse
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port, validate_host
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -112,8 +113,9 @@ class FastIntake:
 
     @staticmethod
     def _plain(environ: dict[str, Any]) -> bool:
-        """A form post with no query string, over HTTPS when HTTPS is required."""
-        if environ.get("QUERY_STRING"):
+        """A form post with no query string, to an allowed host, over HTTPS when HTTPS is
+        required (Django answers the others: 400 for a foreign host, the redirect)."""
+        if environ.get("QUERY_STRING") or not _allowed_host(environ):
             return False
         kind = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         if kind != "application/x-www-form-urlencoded":
@@ -256,6 +258,16 @@ class FastIntake:
             )
             self._policies[style] = policy
         return policy
+
+
+def _allowed_host(environ: dict[str, Any]) -> bool:
+    """As Django's `request.get_host()` checks the Host header against ALLOWED_HOSTS."""
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+        host = environ["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+    domain, _port = split_domain_port(host)
+    return bool(domain) and validate_host(domain, settings.ALLOWED_HOSTS)
 
 
 def _is_secure(environ: dict[str, Any]) -> bool:

@@ -147,6 +147,20 @@ def test_anything_unusual_is_answered_by_django(window, path: str, data: str) ->
 
 
 @fast_db
+def test_a_foreign_host_is_refused_by_django_as_before(window, settings) -> None:
+    settings.ALLOWED_HOSTS = ["pj.example.gov.cn"]
+    django = Django()
+    app = FastIntake(django)
+    foreign = _post(app, f"/r/{window.code}/", {"choice": 5}, HTTP_HOST="evil.example.com")
+    assert django.calls == 1
+    assert foreign.status == 400
+    ours = _post(app, f"/r/{window.code}/", {"choice": 5}, HTTP_HOST="pj.example.gov.cn")
+    assert django.calls == 1
+    assert ours.status == 200
+    assert SatisfactionRating.objects.count() == 1
+
+
+@fast_db
 def test_a_long_comment_is_refused_in_chinese_and_nothing_stored(window) -> None:
     answer = _post(FastIntake(Django()), f"/r/{window.code}/", {"choice": 5, "comment": "长" * 201})
     assert answer.status == 400
