@@ -188,7 +188,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=32)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--concurrency", type=int, default=40)
     parser.add_argument("--plain", action="store_true", help="the Django view, no lean path")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
