@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from jixiao.accounts.models import User
 from jixiao.audit.records import record_create
+from jixiao.collection import leaf
 from jixiao.collection.models import (
     BonusPenaltyEvent,
     BonusPenaltyStatus,
@@ -77,7 +78,13 @@ def grid_counter(indicator: Any, categories: dict[int, tuple[str, Any]]) -> dict
                 "labels": {"most": _("最多"), "least": _("至少"), "full": _("满分")},
             }
         )
-    return {"policy": setting.policy, "groups": groups}
+    counter: dict[str, Any] = {"policy": setting.policy, "groups": groups}
+    # Graded indicators (定性等次): a grade counts as points × its share, as it is scored.
+    spec = leaf.method_of(indicator)
+    if spec is not None and spec.code == "grade":
+        shares = spec.normalize_params(indicator.params or {}).get("shares") or {}
+        counter["grades"] = {str(g): str(share) for g, share in shares.items()}
+    return counter
 
 
 def check_submission(user: User, period: CollectionPeriod, entries: Sequence[Entry]) -> None:

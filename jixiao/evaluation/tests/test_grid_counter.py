@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -14,6 +15,7 @@ from django.urls import reverse
 from jixiao.accounts.models import User
 from jixiao.core.testing import login
 from jixiao.evaluation.models import DistributionPolicy
+from jixiao.evaluation.qualitative import grid_counter
 from jixiao.evaluation.tests.factories import make_setup
 from jixiao.evaluation.tests.test_qualitative import _qualitative
 
@@ -47,6 +49,18 @@ def test_the_grid_carries_the_rule_per_category_on_the_indicators_points(
     assert group["labels"]["most"] == "最多"
     assert "不符合仍可提交，但本单位将被扣分并记录在案" in html
     assert 'data-group="' in html
+
+
+def test_a_graded_indicator_counts_grades_as_points_times_their_share(department: User) -> None:
+    setup = make_setup()
+    indicator = _qualitative(setup, department, ["8"] * 5, DistributionPolicy.REFUSE)
+    indicator.method = "grade"
+    indicator.params = {}
+    counter = grid_counter(indicator, {setup.category.pk: ("机关部门", 10)})
+    assert counter is not None
+    assert Decimal(counter["grades"]["A"]) == 1
+    assert Decimal(counter["grades"]["B"]) == Decimal("0.8")
+    assert set(counter["grades"]) >= {"A", "B", "C", "D"}
 
 
 def test_an_indicator_without_a_distribution_rule_has_no_counter(department: User) -> None:

@@ -17,6 +17,10 @@
       // checks all of the department's scores of the indicator).
       var fields = form.querySelectorAll('tr[data-group="' + group.id + '"] input[data-col="1"]');
       var values = Array.prototype.map.call(fields, function (f) {
+        var grade = (f.value || "").trim().toUpperCase();
+        if (counter.grades && grade in counter.grades) {  // a grade counts as points × share
+          return parseFloat(counter.grades[grade]) * parseFloat(group.scale);
+        }
         return window.jxDistribution.number(f.value);
       });
       window.jxDistribution.show(cell, values, group, cell.getAttribute("data-name") + "：");
