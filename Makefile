@@ -12,7 +12,7 @@ PORT ?= 8000
 JIXIAO_DATA_DIR ?= data
 RUN_ENV := JIXIAO_HTTPS=0 JIXIAO_DATA_DIR=$(abspath $(JIXIAO_DATA_DIR))
 
-.PHONY: run test setup lint typecheck browser-deps pytest totp worker bench clean messages \
+.PHONY: run test setup lint typecheck browser-deps pytest totp worker bench bench-intake clean messages \
 	backup restore drill-restore bench-load
 
 setup: $(STAMP_PY) $(STAMP_JS)
@@ -88,6 +88,15 @@ LOAD_SECONDS ?= 60
 bench-load: setup
 	DATABASE_URL=$${DATABASE_URL:?set DATABASE_URL to a PostgreSQL server} \
 	  $(PY) bench/load/run.py --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
+
+# Public rating intake through gunicorn on PostgreSQL (bench/README.md); needs a database
+# it may fill and a Redis db: BENCH_DATABASE_URL, BENCH_REDIS_URL, SECONDS to override.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/jixiao_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/5
+SECONDS ?= 60
+bench-intake: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) \
+	  $(PY) bench/bench_rating_intake.py --seconds $(SECONDS)
 
 # Msgids are Chinese; refresh the English catalog from the source, then compile it.
 # The .mo is committed (a user machine may have no gettext). Needs gettext here.

@@ -1,14 +1,19 @@
 """Public rating intake through the real HTTP stack: gunicorn + PostgreSQL + a load generator.
 
+    make bench-intake    # or:
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_evaluation \\
-        .venv/bin/python bench/bench_rating_intake.py [--seconds 60] [--workers 3]
+    REDIS_URL=redis://127.0.0.1:6379/5 \\
+        .venv/bin/python bench/bench_rating_intake.py [--seconds 60] [--workers 2] [--threads 32]
 
 Migrates the database, registers 500 service windows, starts gunicorn serving the
 public-only configuration (`JIXIAO_PUBLIC_ONLY=1`, the internet-facing server of
-docs/deployment.md), then an asyncio load generator taps random windows as new devices
-(no cookie, so every tap is a new rating) for `--seconds`. Reports accepted ratings per
-second, latency percentiles, errors, and checks that every acknowledged rating (a 200
-thank-you page) is in PostgreSQL afterwards.
+docs/deployment.md: threaded workers, taps on the lean path of evaluation/fast_intake.py
+with group commit; `--plain` turns the lean path off to compare), then an asyncio load
+generator taps random windows as new devices (no cookie, so every tap is a new rating;
+one connection per tap, as phones do) for `--seconds`. Reports accepted ratings per
+second, latency percentiles, errors, the CPU the app server and the load generator spent
+per tap (the figure that does not depend on what else the machine runs), and checks that
+every acknowledged rating (a 200 thank-you page) is in PostgreSQL afterwards.
 
 Targets: ≥ 1,000 accepted ratings/s sustained for 60 s, p95 ≤ 100 ms, 0 errors, every
 acknowledged rating counted.
@@ -56,7 +61,7 @@ def setup() -> list[str]:
     return list(ServiceWindow.objects.filter(unit=unit).values_list("code", flat=True))
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, threads: int, plain: bool) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "JIXIAO_PUBLIC_ONLY": "1",
@@ -68,6 +73,7 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
         "SATISFACTION_LIMIT_PER_ADDRESS": "1000000000",
         "SATISFACTION_BURST_PER_ADDRESS": "1000000000",
         "LOG_LEVEL": "ERROR",
+        "JIXIAO_FAST_INTAKE": "0" if plain else "1",
     }
     server = subprocess.Popen(
         [
@@ -75,6 +81,10 @@ def start_server(port: int, workers: int) -> subprocess.Popen[bytes]:
             "jixiao.wsgi",
             "--workers",
             str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--backlog",
@@ -153,11 +163,33 @@ async def load(port: int, codes: list[str], seconds: float, concurrency: int) ->
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the gunicorn workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ticks
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--concurrency", type=int, default=24)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=40)
+    parser.add_argument("--plain", action="store_true", help="the Django view, no lean path")
     parser.add_argument("--port", type=int, default=0, help="default: a free port")
     args = parser.parse_args()
     codes = setup()
@@ -166,10 +198,14 @@ def main() -> int:
             probe.bind(("127.0.0.1", 0))
             args.port = probe.getsockname()[1]
     before = SatisfactionRating.objects.count()
-    server = start_server(args.port, args.workers)
+    server = start_server(args.port, args.workers, args.threads, args.plain)
     wait_ready(args.port, codes[0], args.workers)
+    server_cpu = cpu_seconds(server.pid)
+    own_cpu = time.process_time()
     try:
         result = asyncio.run(load(args.port, codes, args.seconds, args.concurrency))
+        server_cpu = cpu_seconds(server.pid) - server_cpu
+        own_cpu = time.process_time() - own_cpu
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -184,7 +220,15 @@ def main() -> int:
     )
     print(f"statuses {result['statuses']}, errors {result['errors']}")
     print(f"rows stored {stored:,} (acknowledged {result['acknowledged']:,})")
-    print(f"load average {os.getloadavg()[0]:.1f}")
+    taps = max(1, sum(result["statuses"].values()))
+    print(
+        f"CPU per tap: app server {server_cpu / taps * 1000:.2f} ms, "
+        f"load generator {own_cpu / taps * 1000:.2f} ms "
+        f"({'Django view' if args.plain else 'lean path, group commit'}, "
+        f"{args.workers} workers × {args.threads} threads)"
+    )
+    loads = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load averages (1, 5, 15 min) {loads} on {os.cpu_count()} CPUs")
     ok = (
         rate >= 1000
         and p(0.95) <= 100

@@ -429,6 +429,8 @@ COMPLAINT_SAME_TEXT = env_int("COMPLAINT_SAME_TEXT", 2)
 # An internet-facing app server that serves only the public rating pages: its own URL
 # configuration and the few middleware those pages need (no sessions, no login).
 PUBLIC_ONLY = env_bool("JIXIAO_PUBLIC_ONLY", False)
+# There, taps take the lean path of evaluation/fast_intake.py (0: the Django view, to compare).
+PUBLIC_FAST_INTAKE = env_bool("JIXIAO_FAST_INTAKE", True)
 if PUBLIC_ONLY:
     ROOT_URLCONF = "jixiao.urls_public"
     MIDDLEWARE = [

@@ -10,6 +10,9 @@ Each hook runs inside the caller's transaction.
     on_submit            (user, period, entries) before a submission; a check refuses by
                          raising `TransitionRefused` and may write (a ledger event), which
                          commits or rolls back with the submission
+    grid_counters        (indicator, {category id: (name, points)}) → a live counter for
+                         the entry grid, or None: {"policy": …, "groups": [{"id", "name",
+                         and the rule core/static/core/distribution.js counts with}]}
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ EntriesSaved = Callable[[Sequence[int]], None]
 ApprovalBlockers = Callable[[Sequence[Any]], dict[int, str]]
 EntryNotes = Callable[[Sequence[int]], dict[int, list[str]]]
 SubmitCheck = Callable[[User, CollectionPeriod, Sequence[Entry]], None]
+GridCounter = Callable[[Any, dict[int, tuple[str, Any]]], dict[str, Any] | None]
 
 entries_saved: list[EntriesSaved] = []
 approval_blockers: list[ApprovalBlockers] = []
 entry_notes: list[EntryNotes] = []
 _submit_checks: list[SubmitCheck] = []
+grid_counters: list[GridCounter] = []
 
 
 def announce_saved(entry_ids: Sequence[int]) -> None:
@@ -61,3 +66,12 @@ def on_submit(check: SubmitCheck) -> SubmitCheck:
 def before_submit(user: User, period: CollectionPeriod, entries: Sequence[Entry]) -> None:
     for check in _submit_checks:
         check(user, period, entries)
+
+
+def grid_counter(indicator: Any, categories: dict[int, tuple[str, Any]]) -> dict[str, Any] | None:
+    """The first live counter a subscriber offers for this indicator's grid."""
+    for source in grid_counters:
+        counter = source(indicator, categories)
+        if counter:
+            return counter
+    return None

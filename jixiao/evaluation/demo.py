@@ -33,7 +33,7 @@ from jixiao.accounts.models import User
 from jixiao.collection.demo import TWINS, performance
 from jixiao.collection.models import BonusPenaltyStatus, CollectionPeriod
 from jixiao.collection.workflow import Act, BonusTransition, TransitionRefused
-from jixiao.evaluation import actions, intake, qualitative
+from jixiao.evaluation import actions, intake, marks, qualitative
 from jixiao.evaluation.models import (
     DistributionPolicy,
     DistributionSetting,
@@ -79,6 +79,10 @@ def build_demo(district: Any) -> None:
         if clicks:
             _satisfaction_round(scheme, year, clicks)
         _distribution(scheme, office)
+        # The office's 带入本年度方案 (breaches page): last year's marks beside the indicator.
+        previous = Scheme.objects.filter(year__year=year.year - 1).first()
+        if previous is not None:
+            marks.carry_marks(scheme, previous)
 
 
 # Ballots ------------------------------------------------------------------------------

@@ -63,7 +63,10 @@ def quarantine_reason(
     return ""
 
 
-def accept(
+Row = tuple[Any, ...]
+
+
+def prepare(
     window: ServiceWindow,
     *,
     device: str,
@@ -73,7 +76,9 @@ def accept(
     address: str | None,
     day: date,
     bucket: int,
-) -> Outcome:
+) -> Row:
+    """Check a tap and count it against the address and comment limits: the row to store
+    (accepted or quarantined with its reason). Raises RatingRefused."""
     if choice not in DEFAULT_POINTS:
         raise RatingRefused(_("请选择一项评价。"))
     if item and item not in window.item_list:
@@ -84,9 +89,18 @@ def accept(
         raise RatingRefused(_("评价过于频繁，请稍后再试。"))
     reason = quarantine_reason(window, address, comment, bucket, seen)
     status = RatingStatus.QUARANTINED if reason else RatingStatus.ACCEPTED
-    row = (window.pk, window.unit_id, day, device, choice, item, comment, address, status, reason)
+    return (window.pk, window.unit_id, day, device, choice, item, comment, address, status, reason)
+
+
+def outcome_of(row: Row, stored: bool) -> Outcome:
+    return Outcome(stored=stored, quarantined=stored and bool(row[-1]))
+
+
+def accept(window: ServiceWindow, **tap: Any) -> Outcome:
+    """One tap, stored by its own INSERT (the Django view; the embedded mode)."""
+    row = prepare(window, **tap)
     stored = _insert_pg(row) if connection.vendor == "postgresql" else _insert(row)
-    return Outcome(stored=stored, quarantined=stored and bool(reason))
+    return outcome_of(row, stored)
 
 
 _SQL = (

@@ -427,6 +427,36 @@ class DistributionBreach(models.Model):
         return f"{self.department} · {self.indicator.code} · {self.category}"
 
 
+class DistributionMark(models.Model):
+    """Last year's breach carried into the scheme copied from last year's: the department
+    is to have its weight lowered or its scoring authority revoked on that indicator.
+
+    Keyed by the indicator's code, not by a foreign key: the new scheme's tree may be
+    edited or re-imported (which replaces its indicator rows) and the mark must stay.
+    """
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="+")
+    breach = models.ForeignKey(DistributionBreach, on_delete=models.PROTECT, related_name="marks")
+    indicator_code = models.CharField(_("指标编码"), max_length=32)
+    department = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["indicator_code", "pk"]
+        verbose_name = _("强制分布违规标记")
+        verbose_name_plural = _("强制分布违规标记")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scheme", "breach"],
+                name="one_mark_per_breach_and_scheme",
+                violation_error_message=_("这条强制分布违规已经带入这个方案，不必重复带入。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department} · {self.indicator_code}"
+
+
 from jixiao.evaluation.public_models import (  # noqa: E402  (the public rating's models)
     RatingStatus,
     SatisfactionRating,

@@ -16,12 +16,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jixiao.accounts.models import User
 from jixiao.audit.records import record_create
+from jixiao.collection import leaf
 from jixiao.collection.models import (
     BonusPenaltyEvent,
     BonusPenaltyStatus,
@@ -42,6 +44,47 @@ def rule_for(setting: DistributionSetting, scale: Decimal) -> distribution.Rule:
         low_share=setting.low_share,
         forbid_full=setting.forbid_full,
     )
+
+
+def _text(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def grid_counter(indicator: Any, categories: dict[int, tuple[str, Any]]) -> dict[str, Any] | None:
+    """Collection's grid_counters hook: the rule per category for the live counts the
+    department's clerk sees while typing (core/static/core/distribution.js, the same
+    arithmetic as `distribution.check`, on the indicator's points as the scale)."""
+    setting = (
+        DistributionSetting.objects.filter(indicator=indicator)
+        .exclude(policy=DistributionPolicy.OFF)
+        .first()
+    )
+    if setting is None:
+        return None
+    groups = []
+    for category_id, (name, points) in categories.items():
+        rule = rule_for(setting, Decimal(points))
+        groups.append(
+            {
+                "id": category_id,
+                "name": name,
+                "high": _text(rule.high_threshold),
+                "low": _text(rule.low_threshold),
+                "scale": _text(rule.scale),
+                "highShare": str(rule.high_share),
+                "lowShare": str(rule.low_share),
+                "forbidFull": rule.forbid_full,
+                "minUnits": rule.min_units,
+                "labels": {"most": _("最多"), "least": _("至少"), "full": _("满分")},
+            }
+        )
+    counter: dict[str, Any] = {"policy": setting.policy, "groups": groups}
+    # Graded indicators (定性等次): a grade counts as points × its share, as it is scored.
+    spec = leaf.method_of(indicator)
+    if spec is not None and spec.code == "grade":
+        shares = spec.normalize_params(indicator.params or {}).get("shares") or {}
+        counter["grades"] = {str(g): str(share) for g, share in shares.items()}
+    return counter
 
 
 def check_submission(user: User, period: CollectionPeriod, entries: Sequence[Entry]) -> None:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("rounds/<int:pk>/status/", views_office.round_status, name="round_status"),
     path("rounds/<int:pk>/slips.pdf", views_office.slips_pdf, name="slips"),
     path("breaches/", views_office.breaches, name="breaches"),
+    path("breaches/carry/", views_office.breaches_carry, name="breaches_carry"),
     path("windows/", views_satisfaction.windows, name="windows"),
     path("windows/qr.pdf", views_satisfaction.qr_sheet, name="qr_sheet"),
     path("satisfaction/", views_satisfaction.dashboard, name="dashboard"),

@@ -177,6 +177,7 @@ def _ballot_page(
         "forbidFull": rule.forbid_full,
         "minUnits": rule.min_units,
         "grades": {k: str(v) for k, v in round_.grade_map.items()},
+        "labels": {"most": _("最多"), "least": _("至少"), "full": _("满分")},
     }
     return render(
         request,

@@ -20,7 +20,7 @@ from jixiao.audit.records import snapshot
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.excel import parse_decimal
 from jixiao.core.permissions import role_required
-from jixiao.evaluation import actions
+from jixiao.evaluation import actions, marks
 from jixiao.evaluation.actions import RoundError
 from jixiao.evaluation.forms import (
     CodesForm,
@@ -30,10 +30,11 @@ from jixiao.evaluation.forms import (
     RoundForm,
     parse_items,
 )
-from jixiao.evaluation.models import DistributionBreach, Round, RoundStatus
+from jixiao.evaluation.models import DistributionBreach, DistributionMark, Round, RoundStatus
 from jixiao.evaluation.results import ratings
 from jixiao.evaluation.scope import access_round, rounds_visible_to
 from jixiao.org.models import AssessmentYear
+from jixiao.scheme.models import Scheme
 
 
 def _user(request: HttpRequest) -> User:
@@ -225,8 +226,44 @@ def breaches(request: HttpRequest) -> HttpResponse:
     )
     this_year = list(rows.filter(scheme__year=year)) if year else []
     last_year = list(rows.filter(scheme__year__year=year.year - 1)) if year else []
+    schemes = _this_and_last_scheme(year)
+    carried = (
+        set(DistributionMark.objects.filter(scheme=schemes[0]).values_list("breach_id", flat=True))
+        if schemes
+        else set()
+    )
     return render(
         request,
         "evaluation/breaches.html",
-        {"year": year, "this_year": this_year, "last_year": last_year},
+        {
+            "year": year,
+            "this_year": this_year,
+            "last_year": last_year,
+            "scheme": schemes[0] if schemes else None,
+            "carried": carried,
+            "to_carry": sum(1 for b in last_year if b.pk not in carried) if schemes else 0,
+            "is_office": _user(request).has_role(Role.OFFICE),
+        },
     )
+
+
+def _this_and_last_scheme(year: AssessmentYear | None) -> tuple[Scheme, Scheme] | None:
+    if year is None:
+        return None
+    this = Scheme.objects.filter(year=year).first()
+    last = Scheme.objects.filter(year__year=year.year - 1).first()
+    return (this, last) if this and last else None
+
+
+@role_required(Role.OFFICE)
+@require_POST
+def breaches_carry(request: HttpRequest) -> HttpResponse:
+    """Carry last year's breaches recorded after the scheme was copied (the copy carries
+    those it finds) into this year's scheme: beside the indicator concerned."""
+    schemes = _this_and_last_scheme(AssessmentYear.current())
+    if schemes is None:
+        messages.error(request, _("本年度或上年度还没有考核方案，无法带入。"))
+    else:
+        made = marks.carry_marks(*schemes)
+        messages.success(request, _("已将 %(n)s 条上年度违规标记带入本年度方案。") % {"n": made})
+    return redirect("evaluation:breaches")

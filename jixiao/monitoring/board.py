@@ -18,7 +18,6 @@ from jixiao.monitoring.status import UnitLight, year_lights
 from jixiao.observers import board as observers_board
 from jixiao.scheme.models import Scheme
 
-
 BOARD_OPINIONS = 8
 
 

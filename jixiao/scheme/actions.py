@@ -21,6 +21,7 @@ from jixiao.audit.models import AuditAction
 from jixiao.audit.records import build_event, record, record_many, snapshot
 from jixiao.core.concurrency import EditConflict, save_versioned
 from jixiao.org.models import AssessmentYear, Organization, UnitCategory
+from jixiao.scheme import hooks
 from jixiao.scheme.diff import diff_trees
 from jixiao.scheme.loading import (
     load_nodes,
@@ -182,6 +183,7 @@ def create_scheme(year: AssessmentYear, name: str, copy_from: Scheme | None = No
             reason=_("复制自 %(s)s") % {"s": copy_from.name},
             action=AuditAction.CREATE,
         )
+        hooks.announce_copied(scheme, copy_from)
     return scheme
 
 

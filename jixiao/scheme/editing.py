@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from jixiao.org.models import Organization, UnitCategory
+from jixiao.scheme import hooks
 from jixiao.scheme.loading import (
     context_for,
     indicators_for_tree,
@@ -45,6 +46,7 @@ class Row:
     owner_name: str = ""
     first: bool = False
     last: bool = False
+    notes: list[str] = field(default_factory=list)  # from other apps (scheme/hooks.py)
 
     @property
     def kind_label(self) -> str:
@@ -104,8 +106,10 @@ def build_rows(
     categories: list[UnitCategory],
     report: Report | None = None,
     ids: dict[str, tuple[int, int]] | None = None,
+    notes: dict[str, list[str]] | None = None,
 ) -> list[Row]:
     kids = children_map(nodes)
+    notes = notes or {}
     issues = report.by_code() if report else {}
     names = owner_names({n.owner_code for n in nodes if n.owner_code})
     ids = ids or {}
@@ -141,6 +145,7 @@ def build_rows(
                 owner_name=names.get(node.owner_code or "", node.owner_code or ""),
                 first=bool(ordered) and ordered[0].code == node.code,
                 last=bool(ordered) and ordered[-1].code == node.code,
+                notes=notes.get(node.code, []),
             )
         )
     return rows
@@ -169,7 +174,7 @@ def tree_view(scheme: Scheme) -> TreeView:
     ]
     return TreeView(
         scheme=scheme,
-        rows=build_rows(nodes, categories, report, ids),
+        rows=build_rows(nodes, categories, report, ids, hooks.notes(scheme)),
         categories=categories,
         totals=totals,
         report=report,

@@ -19,7 +19,7 @@ from jixiao.core.excel import XLSX_CONTENT_TYPE, SpreadsheetError, workbook_resp
 from jixiao.core.permissions import role_required
 from jixiao.core.values import int_param, strict_int
 from jixiao.org.models import AssessmentYear, UnitCategory
-from jixiao.scheme import actions, excel_io, jsonio
+from jixiao.scheme import actions, excel_io, hooks, jsonio
 from jixiao.scheme.access import READERS, access_scheme, nodes_for_reader, unit_category_code
 from jixiao.scheme.audit_labels import origin_text
 from jixiao.scheme.diff import Changed, diff_trees
@@ -150,7 +150,11 @@ def _reader_page(request: HttpRequest, scheme: Scheme) -> HttpResponse:
         "scheme/read.html",
         {
             "scheme": scheme,
-            "rows": build_rows(visible, categories),
+            "rows": build_rows(
+                visible,
+                categories,
+                notes=hooks.notes(scheme, user.organization_id or 0),  # type: ignore[union-attr]
+            ),
             "categories": categories,
             "org_code": org_code,
             "owned": sum(1 for n in visible if n.owner_code == org_code),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,6 +29,7 @@ from jixiao.collection.views.common import flash_errors, int_or_none, user_of
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.core.excel import XLSX_CONTENT_TYPE, workbook_response_bytes
 from jixiao.core.permissions import role_required
+from jixiao.org.models import UnitCategory
 from jixiao.scheme.models import Indicator
 
 
@@ -178,6 +180,22 @@ def _rows(
     return rows
 
 
+def _live_counter(indicator: Indicator, own: list[Slot]) -> dict[str, Any] | None:
+    """A live counter for the grid (evaluation's forced distribution), per category."""
+    names = dict(
+        UnitCategory.objects.filter(pk__in={s.category_id for s in own}).values_list("pk", "name")
+    )
+    categories = {s.category_id: (names.get(s.category_id, ""), s.points) for s in own}
+    counter = hooks.grid_counter(indicator, categories)
+    if counter is None:
+        return None
+    return {
+        "config": json.dumps(counter, ensure_ascii=False),
+        "groups": counter["groups"],
+        "policy": counter["policy"],
+    }
+
+
 @role_required(Role.DEPARTMENT)
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     user, period = _department_period(request, pk)
@@ -265,6 +283,7 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "exception": exception,
             "method": leaf.method_of(selected.indicator) if selected else None,
             "status": status_for(period, user),
+            "counter": _live_counter(selected.indicator, own) if selected else None,
         },
         status=200 if not (errors or conflicts) else 422,
     )

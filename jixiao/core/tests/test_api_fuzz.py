@@ -44,6 +44,9 @@ from jixiao.collection.workflow import Act
 from jixiao.core import api_urls
 from jixiao.core.api import IsVerifiedUser
 from jixiao.core.testing import login
+from jixiao.evaluation import actions as evaluation
+from jixiao.evaluation.models import Reviewer
+from jixiao.evaluation.tests.factories import ballot_post, make_setup, reviewer_account
 from jixiao.org.models import Organization
 from jixiao.scoring import actions
 from jixiao.scoring.models import RankingsAudience
@@ -74,9 +77,12 @@ def _schema() -> Any:
 
 
 @pytest.fixture
-def world(department_org: Organization, unit_org: Organization, office: User, unit: User) -> None:
+def world(
+    department_org: Organization, unit_org: Organization, office: User, unit: User, reviewer: User
+) -> None:
     """A year with entries in several states, an open recheck request (no outcome yet), a
-    published run and a newer unpublished one."""
+    published run and a newer unpublished one; an open evaluation round with one ballot
+    cast and the reviewer persona's ballot still to fill in."""
     w = zhangjiagang_world(department=department_org)
     w.units[unit_org.code] = unit_org
     w.unit(unit_org.code, "JG", staffing=30)
@@ -86,6 +92,12 @@ def world(department_org: Organization, unit_org: Organization, office: User, un
     run = actions.compute_run(w.year, user=office)
     publish(run, user=office, audience=RankingsAudience.UNITS)
     actions.compute_run(w.year, user=office)
+    setup = make_setup(period_code="2026-EV")
+    evaluation.open_round(setup.round)
+    evaluation.cast_ballot(
+        reviewer_account(setup, "rev1"), ballot_post(setup, [91, 87, 83, 77, 73])
+    )
+    reviewer_account(setup, reviewer.username)
 
 
 @pytest.fixture
@@ -178,6 +190,17 @@ def _known_cases(operation: Any) -> list[Any]:
     for pk in _known_ids(operation.path):
         if operation.method.upper() == "GET":
             cases.append(operation.Case(path_parameters={"id": pk}))
+            continue
+        if operation.path.startswith("/api/v1/evaluation/ballots/"):
+            version = Reviewer.objects.filter(pk=pk).values_list("version", flat=True).first()
+            cells = {"s-1-0-1": "85", "s-x": "不是分数"}
+            cases.append(
+                operation.Case(
+                    path_parameters={"id": pk},
+                    body={"version": version or 1, "cells": cells},
+                    media_type="application/json",
+                )
+            )
             continue
         if _model_of(operation.path) is not Entry:
             continue  # other writes: the generated cases below

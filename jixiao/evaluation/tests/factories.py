@@ -46,7 +46,13 @@ class Setup:
     period: CollectionPeriod
 
 
-def make_setup(n_units: int = 5, policy: str = DistributionPolicy.OFF, trim: int = 0) -> Setup:
+def make_setup(
+    n_units: int = 5,
+    policy: str = DistributionPolicy.OFF,
+    trim: int = 0,
+    period_code: str = "2026-Y",
+) -> Setup:
+    """`period_code`: another code beside a world that already has a 2026-Y period."""
     year = make_year(2026)
     scheme = make_scheme(year)
     category = make_category(year, "DQ", scale=100)
@@ -66,7 +72,7 @@ def make_setup(n_units: int = 5, policy: str = DistributionPolicy.OFF, trim: int
         period=DataPeriod.ANNUAL,
         name="基层评议",
     )
-    period = make_period(scheme, "2026-Y", kind=DataPeriod.ANNUAL)
+    period = make_period(scheme, period_code, kind=DataPeriod.ANNUAL)
     round_ = actions.create_round(
         Round(
             year=year, scheme=scheme, name="2026 年度评议", policy=policy, trim=trim, min_ballots=2

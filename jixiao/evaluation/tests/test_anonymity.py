@@ -77,3 +77,37 @@ def test_a_draft_is_erased_when_the_ballot_is_cast():
     actions.cast_ballot(reviewer, ballot_post(setup, [91, 87, 83, 77, 73]))
     reviewer.refresh_from_db()
     assert reviewer.draft == {}
+
+
+def test_no_api_answer_joins_a_reviewer_to_a_score(office, leader, reviewer):
+    from django.test import Client
+
+    from jixiao.core.testing import login
+
+    setup = make_setup()
+    actions.open_round(setup.round)
+    mine = actions.add_reviewer_accounts(setup.round, setup.leaders, [reviewer])[0]
+    actions.cast_ballot(mine, ballot_post(setup, [91, 87, 83, 77, 73]))
+    other = reviewer_account(setup, "rev2", setup.grassroots)
+    actions.cast_ballot(other, ballot_post(setup, [81, 77, 73, 67, 63]))
+    ballot_ids = [str(pk) for pk in Ballot.objects.values_list("pk", flat=True)]
+    pk = setup.round.pk
+    readers = [login(Client(), office), login(Client(), leader)]
+    for client in readers:
+        for url in (
+            reverse("api_round_list"),
+            reverse("api_round_detail", args=[pk]),
+            reverse("api_round_turnout", args=[pk]),
+            reverse("api_round_results", args=[pk]),
+        ):
+            text = client.get(url).content.decode()
+            names = (f'"{reviewer.username}"', f'"{reviewer.get_full_name()}"', '"rev2"')
+            assert not any(secret in text for secret in (*names, *ballot_ids)), url
+    own = login(Client(), reviewer)
+    listed = own.get(reverse("api_my_ballots")).json()["results"]
+    assert [(b["id"], b["cast"]) for b in listed] == [(mine.pk, True)]
+    ballot = own.get(reverse("api_ballot", args=[mine.pk]))
+    values = [c["value"] for s in ballot.json()["screens"] for r in s["rows"] for c in r["cells"]]
+    assert values
+    assert set(values) == {""}
+    assert not any(b in ballot.content.decode() for b in ballot_ids)

@@ -81,3 +81,36 @@ def test_the_rating_page_works_on_a_phone(browser: Any, live_server: Any):
     assert (rating.choice, rating.item, rating.comment) == (4, "社保咨询", "窗口人员很耐心")
     assert foreign == []
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_clerk_sees_the_distribution_counter_turn_red_in_the_collection_grid(
+    browser: Any, live_server: Any, department: Any
+):
+    from django.urls import reverse
+
+    from jixiao.collection.tests.test_browser import _page
+    from jixiao.evaluation.tests.test_qualitative import _qualitative
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    setup = make_setup(n_units=5)
+    indicator = _qualitative(setup, department, ["8"] * 5, DistributionPolicy.REFUSE)
+    page = _page(browser, live_server, department)
+    url = reverse("collection:workspace", args=[setup.period.pk])
+    page.goto(f"{live_server.url}{url}?indicator={indicator.pk}")
+    cells = page.locator('input[data-col="1"]:not([disabled])')
+    n = cells.count()
+    assert n >= 5
+    for i in range(n):  # one at ≥ 9 of 10 points, two below 8, the rest between
+        cells.nth(i).fill("9.2" if i == 0 else "7" if i >= n - 2 else "8.5")
+    counter = page.locator(".jx-dist")
+    assert "is-ok" in (counter.get_attribute("class") or "")
+    cells.nth(1).fill("9.5")  # a second unit at ≥ 9: more than 30% of n allows
+    assert "is-bad" in (counter.get_attribute("class") or "")
+    assert "≥9：2/最多 1" in counter.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "grid-distribution-red.png"), full_page=True)
+    cells.nth(0).focus()
+    page.keyboard.press("Enter")  # the shared grid keyboard: down the column
+    assert cells.nth(1).evaluate("el => el === document.activeElement")
+    page.context.close()

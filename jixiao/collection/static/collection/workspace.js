@@ -1,33 +1,39 @@
-// Entry grid: Enter moves down a column, Ctrl+S saves, changed rows are marked.
+// Entry grid: the grid keyboard of core/grid.js (Enter moves down a column, Ctrl+S
+// saves), changed rows are marked, and for an indicator under forced distribution the
+// counts per category (core/distribution.js, the ballot's arithmetic) follow every
+// keystroke, red when the rule is broken.
 (function () {
   var form = document.getElementById("jx-grid-form");
   if (!form) { return; }
-  var dirty = false;
-  form.addEventListener("input", function (event) {
-    var row = event.target.closest("tr");
-    if (row) { row.classList.add("is-dirty"); }
-    dirty = true;
-  });
-  form.addEventListener("keydown", function (event) {
-    var cell = event.target;
-    if (event.key !== "Enter" || cell.tagName !== "INPUT") { return; }
-    event.preventDefault();
-    var column = cell.getAttribute("data-col");
-    var row = cell.closest("tr");
-    var step = event.shiftKey ? "previousElementSibling" : "nextElementSibling";
-    for (var next = row[step]; next; next = next[step]) {
-      var target = next.querySelector('[data-col="' + column + '"]:not([disabled])');
-      if (target) { target.focus(); target.select(); return; }
+  var raw = form.getAttribute("data-distribution");
+  var counter = raw ? JSON.parse(raw) : null;
+
+  function recount() {
+    if (!counter) { return; }
+    counter.groups.forEach(function (group) {
+      var cell = document.querySelector('.jx-dist[data-group="' + group.id + '"]');
+      if (!cell) { return; }
+      // Every unit of the category counts, saved and submitted ones too (the server
+      // checks all of the department's scores of the indicator).
+      var fields = form.querySelectorAll('tr[data-group="' + group.id + '"] input[data-col="1"]');
+      var values = Array.prototype.map.call(fields, function (f) {
+        var grade = (f.value || "").trim().toUpperCase();
+        if (counter.grades && grade in counter.grades) {  // a grade counts as points × share
+          return parseFloat(counter.grades[grade]) * parseFloat(group.scale);
+        }
+        return window.jxDistribution.number(f.value);
+      });
+      window.jxDistribution.show(cell, values, group, cell.getAttribute("data-name") + "：");
+    });
+  }
+
+  window.jxGrid(form, {
+    onInput: function (event) {
+      var row = event.target.closest("tr");
+      if (row && event.type === "input") { row.classList.add("is-dirty"); }
+      recount();
     }
   });
-  document.addEventListener("keydown", function (event) {
-    if ((event.ctrlKey || event.metaKey) && (event.key === "s" || event.key === "S")) {
-      event.preventDefault();
-      dirty = false;
-      form.requestSubmit();
-    }
-  });
-  form.addEventListener("submit", function () { dirty = false; });
   // 提交本指标: name how many units are still blank on the grid as it is now (typed but
   // unsaved values count as filled; the page asks to save first). Runs in the capture
   // phase, before the shared data-confirm handler reads the text.
@@ -45,7 +51,5 @@
       button.setAttribute("data-confirm", button.getAttribute("data-blank-template").replace("__N__", blank));
     }
   }, true);
-  window.addEventListener("beforeunload", function (event) {
-    if (dirty) { event.preventDefault(); event.returnValue = ""; }
-  });
+  recount();
 })();
