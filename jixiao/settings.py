@@ -12,6 +12,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -227,6 +228,11 @@ JIXIAO_EMBEDDED_SCHEDULER = env_bool("JIXIAO_EMBEDDED_SCHEDULER", CELERY_TASK_AL
 CELERY_BEAT_SCHEDULE = {
     "prune-old-jobs": {"task": "jixiao.core.tasks.prune_old_jobs", "schedule": 24 * 3600},
     "fail-stalled-jobs": {"task": "jixiao.core.tasks.fail_stalled_jobs_task", "schedule": 5 * 60},
+    # Every morning at 8:30 (Asia/Shanghai): red lights the calendar turned on.
+    "notify-new-red-lights": {
+        "task": "jixiao.monitoring.tasks.notify_new_red_lights",
+        "schedule": crontab(hour=8, minute=30),
+    },
 }
 
 # --- Accounts and login security (MLPS level 3, 等保三级) ---

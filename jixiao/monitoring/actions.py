@@ -27,6 +27,7 @@ from jixiao.monitoring import lights, report, status
 from jixiao.monitoring.models import (
     Breakdown,
     Light,
+    LightNotice,
     LightRule,
     MonthlyReport,
     PlanStatus,
@@ -310,12 +311,35 @@ def _value_to(target: Target, month: int) -> Decimal | None:
 def notify_red(target: Target, month: int, value: Decimal) -> None:
     lights_now = status.year_lights(target.scheme, month, unit_ids=[target.unit_id])
     light = next((x for x in lights_now if x.kind == "target" and x.pk == target.pk), None)
-    if light is None:
-        return
-    source = status.red_light_source(light)
-    notifications.notify(
-        notifications.unit_users(target.unit_id), source["description"], source["link"]
-    )
+    if light is not None:
+        tell_about_red_light(light)
+
+
+def tell_about_red_light(light: status.UnitLight) -> bool:
+    """Notify the unit (its leader included) of a red light, once per light and month.
+    Returns whether a notice went out now."""
+    with transaction.atomic():
+        _notice, created = LightNotice.objects.get_or_create(
+            kind=light.kind, object_id=light.pk, year=light.year, month=light.month
+        )
+        if created:
+            source = status.red_light_source(light)
+            notifications.notify(
+                notifications.unit_users(light.unit_id), source["description"], source["link"]
+            )
+    return created
+
+
+def notify_new_red_lights(today: dt.date | None = None) -> int:
+    """Run daily by the scheduler: every red light of this month's published schemes that
+    nobody was told about yet (a month that moved on, a node past its due date)."""
+    today = today or timezone.localdate()
+    told = 0
+    for scheme in Scheme.objects.filter(year__year=today.year, status=SchemeStatus.PUBLISHED):
+        for light in status.year_lights(scheme, today.month, today=today):
+            if light.color == lights.RED and tell_about_red_light(light):
+                told += 1
+    return told
 
 
 def attach_evidence(user: User, progress: Progress, upload: Any) -> ProgressEvidence:

@@ -261,3 +261,29 @@ class ProgressEvidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class LightNotice(models.Model):
+    """A red light the unit has been told about, once per light and month: a light that
+    turns red because the month moved on (or a node passed its due date) is noticed by
+    the scheduled task; one that turns red when progress is entered, at once."""
+
+    kind = models.CharField(_("类型"), max_length=10)  # "target" or "node", as UnitLight
+    object_id = models.PositiveBigIntegerField(_("对象"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("红灯提醒")
+        verbose_name_plural = _("红灯提醒")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("kind", "object_id", "year", "month"),
+                name="monitoring_one_red_notice_per_light_and_month",
+                violation_error_message=_("本月已就该红灯提醒过责任单位。"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}-{self.object_id} {self.year}-{self.month}"

@@ -152,3 +152,18 @@ def test_a_unit_cannot_publish(monitored: Monitored, unit: User) -> None:
     with pytest.raises(TransitionRefused):
         actions.publish_report(unit, monitored.world.scheme, 10)
     assert not MonthlyReport.objects.exists()
+
+
+def test_the_morning_task_tells_a_unit_whose_light_the_calendar_turned_red_once(
+    monitored: Monitored, unit: User, other_unit: User
+) -> None:
+    from jixiao.monitoring.tasks import notify_new_red_lights
+
+    actions.enter_progress(unit, monitored.target, 5, D(500))  # yellow in June, not red
+    assert actions.notify_new_red_lights(today=date(2026, 6, 15)) == 1
+    notices = Notification.objects.filter(recipient=other_unit)
+    assert "落后 50.00 个百分点" in notices.get().text
+    assert not Notification.objects.filter(recipient=unit).exists()
+    assert actions.notify_new_red_lights(today=date(2026, 6, 16)) == 0  # told already
+    assert notify_new_red_lights() >= 0  # the scheduled task runs (today: another month)
+    assert notices.filter(text__contains="落后 50.00").count() == 1
