@@ -30,7 +30,7 @@ from jixiao.collection import leaf
 from jixiao.collection.evidence import EvidenceRejected, inspect_upload
 from jixiao.collection.models import NOT_YET_SCORED, CollectionPeriod, Entry, EntryStatus
 from jixiao.collection.scope import slot_for
-from jixiao.collection.workflow import Rule, TransitionRefused, resolve
+from jixiao.core.workflow import Rule, TransitionRefused, check_reason, resolve
 from jixiao.scoring.tasks import schedule_entry_recompute
 from jixiao.verification import sampling
 from jixiao.verification.models import (
@@ -307,8 +307,7 @@ def act_on_correction(
             act_label=lambda a: str(ACTS[a]),
             actor_label=lambda a: str(ACTORS[a]),
         )
-        if rule.reason_required and not note.strip():
-            raise TransitionRefused(_("请填写%(act)s的理由。") % {"act": ACTS[action]})
+        check_reason(rule, note, str(ACTS[action]))
         before = correction.status
         now = timezone.now()
         if action == "object":
