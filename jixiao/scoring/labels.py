@@ -32,6 +32,7 @@ METHOD_LABELS: Mapping[str, Any] = {
     m.GRADE: gettext_lazy("定性等次"),
     m.STAFFING_TASK: gettext_lazy("编制任务比"),
     m.EVALUATION: gettext_lazy("评议"),
+    m.SUPERVISION_CARDS: gettext_lazy("督查督办红黄牌"),
 }
 
 RANK_MODE_LABELS: Mapping[str, Any] = {
@@ -72,6 +73,11 @@ ENGINE_TEXT: Mapping[str, Any] = {
     "等次": gettext_lazy("等次"),
     "计划进度": gettext_lazy("计划进度"),
     "评议得分（百分制）": gettext_lazy("评议得分（百分制）"),
+    "红牌张数": gettext_lazy("红牌张数"),
+    "黄牌张数": gettext_lazy("黄牌张数"),
+    "得分 = 分值 − min(每张红牌扣分 × 红牌 + 每张黄牌扣分 × 黄牌, 扣分上限)": gettext_lazy(
+        "得分 = 分值 − min(每张红牌扣分 × 红牌 + 每张黄牌扣分 × 黄牌, 扣分上限)"
+    ),
     "未报送数据": gettext_lazy("未报送数据"),
     "应完成任务数 = 编制数 ÷ 基数；得分 = 分值 × min(完成数 ÷ 应完成任务数, 1)": gettext_lazy(
         "应完成任务数 = 编制数 ÷ 基数；得分 = 分值 × min(完成数 ÷ 应完成任务数, 1)"
