@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "jixiao.evaluation",
     # Before scoring: its demo corrects 2026-Q1 data before the demo results are computed.
     "jixiao.verification",
+    "jixiao.supervision",
     "jixiao.scoring",
     "jixiao.analysis",
 ]
@@ -218,6 +219,9 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 # Celery beat (one per deployment, `celery -A jixiao beat`): daily housekeeping.
 CELERY_BEAT_SCHEDULE = {
     "prune-old-jobs": {"task": "jixiao.core.tasks.prune_old_jobs", "schedule": 24 * 3600},
+    # Red and yellow cards and reminders of supervision tasks (idempotent: hourly is safe;
+    # embedded installs run `manage.py supervision_cards` daily from cron instead).
+    "supervision-cards": {"task": "jixiao.supervision.tasks.daily_cards", "schedule": 3600},
 }
 
 # --- Accounts and login security (MLPS level 3, 等保三级) ---

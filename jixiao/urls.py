@@ -21,6 +21,7 @@ urlpatterns = [
     path("scheme/", include("jixiao.scheme.urls")),
     path("collection/", include("jixiao.collection.urls")),
     path("verification/", include("jixiao.verification.urls")),
+    path("supervision/", include("jixiao.supervision.urls")),
     path("scoring/", include("jixiao.scoring.urls")),
     path("analysis/", include("jixiao.analysis.urls")),
     path("evaluation/", include("jixiao.evaluation.urls")),
