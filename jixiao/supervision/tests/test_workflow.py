@@ -52,7 +52,8 @@ def test_every_move_of_every_persona_is_allowed_exactly_where_the_table_says(
             assert refused.value.messages[0]
             assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.messages[0])
             task.refresh_from_db()
-            assert task.state == state and task.version == 1
+            assert task.state == state
+            assert task.version == 1
 
 
 def test_the_table_has_the_lifecycle_of_the_issue() -> None:
@@ -94,7 +95,8 @@ def test_a_task_runs_its_whole_life_with_audit_rows_and_notifications(
     assert Notification.objects.filter(recipient=supervision, text__contains="申请").exists()
     actions.transition(supervision, task, Act.VERIFY, result="done")
     task = actions.transition(supervision, task, Act.CLOSE, today=date(2026, 3, 25))
-    assert task.state == TaskState.CLOSED and task.closed_on == date(2026, 3, 25)
+    assert task.state == TaskState.CLOSED
+    assert task.closed_on == date(2026, 3, 25)
     assert task.result == "done"
     assert ProgressReport.objects.filter(task=task).count() == 2
     moves = AuditEvent.objects.filter(
