@@ -182,6 +182,10 @@ def create_scheme(year: AssessmentYear, name: str, copy_from: Scheme | None = No
             reason=_("复制自 %(s)s") % {"s": copy_from.name},
             action=AuditAction.CREATE,
         )
+        from jixiao.scheme import hooks
+
+        for hook in hooks.scheme_copied:
+            hook(scheme, copy_from)
     return scheme
 
 

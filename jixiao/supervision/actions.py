@@ -27,6 +27,8 @@ from jixiao.core.workflow import TransitionRefused, transition_event
 from jixiao.org.models import Organization
 from jixiao.supervision import notices
 from jixiao.supervision.models import (
+    CARD_COLOR,
+    RESULT_CARD,
     Card,
     CardRules,
     Level,
@@ -88,8 +90,14 @@ def _check_draft(draft: TaskDraft) -> None:
 
 
 def create_task(user: User, draft: TaskDraft) -> SupervisionTask:
-    """立项: the task is created in 立项 (not yet handed to the unit)."""
-    _require_supervision(user)
+    """立项: the task is created in 立项 (not yet handed to the unit). 督查室 raises any
+    task; the performance office raises the findings of the assessment (考核发现),
+    which 督查室 then hands over."""
+    if not (
+        user.role == Role.SUPERVISION
+        or (user.role == Role.OFFICE and draft.source_kind == SourceKind.ASSESSMENT)
+    ):
+        raise TransitionRefused(_("只有督查室可以立项；绩效办可以将考核发现转督查督办。"))
     _check_draft(draft)
     with transaction.atomic():
         task = SupervisionTask.objects.create(
@@ -167,6 +175,7 @@ def transition(
         elif action == Act.VERIFY:
             task.result = result
             extra["result"] = result
+            _result_card(task, result, today)
         elif action == Act.CLOSE:
             task.closed_on = today
         elif action == Act.REOPEN:
@@ -182,6 +191,27 @@ def transition(
             attach(user, task, upload)
         notices.step_taken(task, action, user, reason)
     return task
+
+
+def _result_card(task: SupervisionTask, result: str, today: date) -> None:
+    """基本完成 costs a yellow, 未完成 a red (once per task and result)."""
+    rule = RESULT_CARD.get(TaskResult(result))
+    if rule is None:
+        return
+    card, created = Card.objects.get_or_create(
+        task=task,
+        rule=rule,
+        key="result",
+        defaults={
+            "unit_id": task.lead_unit_id,
+            "year": task.year,
+            "color": CARD_COLOR[rule],
+            "issued_on": today,
+            "note": _("核验整改结果：%(r)s") % {"r": TaskResult(result).label},
+        },
+    )
+    if created:
+        record_create(card)
 
 
 def attach(user: User, task: SupervisionTask, upload: Any) -> TaskAttachment:

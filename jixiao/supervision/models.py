@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -280,6 +279,9 @@ class CardRule(models.TextChoices):
     MILESTONE = "milestone", _("时间节点滞后")
     DEADLINE = "deadline", _("超过办结时限未销号")
     YELLOWS = "yellows", _("黄牌累计")
+    RESULT_MOSTLY = "result_mostly", _("整改基本完成")
+    RESULT_UNDONE = "result_undone", _("整改未完成")
+    CARRIED = "carried", _("上年未完成整改事项结转")
 
 
 CARD_COLOR = {
@@ -288,6 +290,9 @@ CARD_COLOR = {
     CardRule.MILESTONE: CardColor.YELLOW,
     CardRule.DEADLINE: CardColor.RED,
     CardRule.YELLOWS: CardColor.RED,
+    CardRule.RESULT_MOSTLY: CardColor.YELLOW,
+    CardRule.RESULT_UNDONE: CardColor.RED,
+    CardRule.CARRIED: CardColor.RED,
 }
 
 
@@ -381,9 +386,6 @@ class Bulletin(models.Model):
         return f"{self.year}年{self.month}月督查通报"
 
 
-# Points a task's result costs its lead unit (整改结果计分, docs/supervision.md).
-RESULT_DEDUCTION = {
-    TaskResult.DONE: Decimal("0"),
-    TaskResult.MOSTLY: Decimal("0.5"),
-    TaskResult.UNDONE: Decimal("1"),
-}
+# A verified result costs its lead unit a card (整改结果计分, docs/supervision.md):
+# 完成 nothing, 基本完成 a yellow, 未完成 a red.
+RESULT_CARD = {TaskResult.MOSTLY: CardRule.RESULT_MOSTLY, TaskResult.UNDONE: CardRule.RESULT_UNDONE}

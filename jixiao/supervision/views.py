@@ -120,7 +120,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.SUPERVISION)
+@role_required(Role.SUPERVISION, Role.OFFICE)
 def task_new(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if request.method == "POST":

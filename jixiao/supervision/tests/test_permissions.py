@@ -68,7 +68,10 @@ def _expect(allowed: dict[str, int], default: int = 403) -> dict[str, int]:
 
 GET_VIEWS: dict[str, tuple[Callable[[Objects], str], dict[str, int]]] = {
     "list": (lambda o: reverse("supervision:index"), _expect({**READERS, **ANSWERERS})),
-    "new": (lambda o: reverse("supervision:task_new"), _expect({"supervision": 200})),
+    "new": (
+        lambda o: reverse("supervision:task_new"),
+        _expect({"supervision": 200, "office": 200}),
+    ),
     "led task": (
         lambda o: reverse("supervision:task", args=[o.task.pk]),  # type: ignore[attr-defined]
         _expect(
