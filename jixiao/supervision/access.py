@@ -6,20 +6,19 @@ organization leads or cooperates on once they are handed over; nobody else anyth
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.http import Http404
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
-from jixiao.supervision.models import SupervisionTask, TaskState
+from jixiao.supervision.models import SupervisionTask, TaskQuerySet, TaskState
 
 READERS = (Role.SUPERVISION, Role.OFFICE, Role.LEADER)
 UNIT_ROLES = (Role.UNIT, Role.DEPARTMENT)
 ROLES = (*READERS, *UNIT_ROLES)
 
 
-def tasks_visible_to(user: User) -> QuerySet[SupervisionTask]:
-    qs = SupervisionTask.objects.all()
+def tasks_visible_to(user: User) -> TaskQuerySet:
+    qs: TaskQuerySet = SupervisionTask.objects.all()  # type: ignore[assignment]
     if user.role in READERS:
         return qs
     if user.role in UNIT_ROLES and user.organization_id:

@@ -46,7 +46,7 @@ def home_panels(request: HttpRequest) -> list[Panel]:
         open_tasks = mine.open()
         if not mine.exists():
             return []
-        cards = list(
+        latest = list(
             Card.objects.filter(unit_id=user.organization_id, year=today.year)
             .select_related("task")
             .order_by("-issued_on", "-pk")[:5]
@@ -64,7 +64,7 @@ def home_panels(request: HttpRequest) -> list[Panel]:
                     "yellow": Card.objects.counted()
                     .filter(unit_id=user.organization_id, year=today.year, color=CardColor.YELLOW)
                     .count(),
-                    "cards": cards,
+                    "cards": latest,
                 },
                 order=15,
             )

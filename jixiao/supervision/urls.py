@@ -7,6 +7,7 @@ app_name = "supervision"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.task_new, name="task_new"),
+    path("import/", views.task_import, name="task_import"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
     path("tasks/<int:pk>/act/", views.task_act, name="task_act"),
     path("tasks/<int:pk>/attach/", views.task_attach, name="task_attach"),

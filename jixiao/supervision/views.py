@@ -334,3 +334,27 @@ def card_scores(request: HttpRequest) -> HttpResponse:
             request, _("已将红黄牌计入考核，更新 %(n)d 条数据；重新计算后生效。") % {"n": n}
         )
     return redirect(f"{_url('supervision:cards')}?year={year}")
+
+
+@role_required(Role.SUPERVISION)
+def task_import(request: HttpRequest) -> HttpResponse:
+    """导入督办事项: an Excel/CSV list, all or nothing, refusals by row."""
+    from jixiao.supervision.imports import ImportRefused, import_tasks
+
+    refusals: list[str] = []
+    year = int_param(request.POST, "year") or timezone.localdate().year
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            refusals = [_("请选择文件。")]
+        else:
+            try:
+                created = import_tasks(_user(request), upload, year)
+            except ImportRefused as error:
+                refusals = error.messages
+            else:
+                messages.success(
+                    request, _("已导入 %(n)d 项督办事项（立项）。") % {"n": len(created)}
+                )
+                return redirect(f"{_url('supervision:index')}?state=draft&year={year}")
+    return render(request, "supervision/import.html", {"refusals": refusals, "year": year})
