@@ -18,7 +18,7 @@ ROLES = (*READERS, *UNIT_ROLES)
 
 
 def tasks_visible_to(user: User) -> TaskQuerySet:
-    qs: TaskQuerySet = SupervisionTask.objects.all()  # type: ignore[assignment]
+    qs: TaskQuerySet = SupervisionTask.objects.all()
     if user.role in READERS:
         return qs
     if user.role in UNIT_ROLES and user.organization_id:

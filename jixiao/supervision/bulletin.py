@@ -43,6 +43,10 @@ def month_range(year: int, month: int) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
+def _unit_order(row: dict[str, Any]) -> tuple[int, int, int, str]:
+    return (-row["red"], -row["yellow"], -row["overdue"], row["unit"])
+
+
 def figures(year: int, month: int, today: date | None = None) -> dict[str, Any]:
     """The bulletin's figures (JSON-ready: names, not ids)."""
     first, last = month_range(year, month)
@@ -87,7 +91,7 @@ def figures(year: int, month: int, today: date | None = None) -> dict[str, Any]:
             }
             for pk, u in units.items()
         ),
-        key=lambda r: (-r["red"], -r["yellow"], -r["overdue"], r["unit"]),
+        key=_unit_order,
     )
     overdue_rows = [
         {"title": t, "unit": u, "deadline": str(d), "state": str(TaskState(s).label)}

@@ -121,13 +121,13 @@ def import_tasks(user: User, upload: Any, year: int) -> list[SupervisionTask]:
         coop: list[Organization] = []
         for name in re.split(r"[、,，;；]", text("配合单位", 500, required=False)):
             if name.strip():
-                org = orgs.get(name.strip())
-                if org is None:
+                found = orgs.get(name.strip())
+                if found is None:
                     problems.append(
                         RowError(row, "配合单位", _("没有单位“%(n)s”") % {"n": name.strip()})
                     )
-                elif org not in coop:
-                    coop.append(org)
+                elif found not in coop:
+                    coop.append(found)
         try:
             deadline = _date(cells.get("办结时限"))
         except ValueError as error:

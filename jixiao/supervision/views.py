@@ -32,6 +32,7 @@ from jixiao.supervision.models import (
     SourceKind,
     SupervisionTask,
     TaskAttachment,
+    TaskQuerySet,
     TaskResult,
     TaskState,
 )
@@ -61,7 +62,7 @@ def _refused(request: HttpRequest, error: TransitionRefused) -> None:
 def filtered_tasks(user: User, params: Any) -> tuple[Any, dict[str, Any]]:
     """The visible tasks narrowed by the list's filters (year, state, source, level,
     unit, overdue, words)."""
-    qs = tasks_visible_to(user)
+    qs: TaskQuerySet = tasks_visible_to(user)
     chosen: dict[str, Any] = {}
     if (year := int_param(params, "year")) is not None:
         qs = qs.filter(year=year)

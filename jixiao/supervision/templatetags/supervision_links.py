@@ -23,7 +23,7 @@ RAISERS = (Role.SUPERVISION, Role.OFFICE)
 
 
 def _raise_url(source_type: str, source_id: int) -> str:
-    query = urlencode({"source_type": source_type, "source_id": source_id})
+    query = urlencode({"source_type": source_type, "source_id": str(source_id)})
     return f"{reverse('supervision:task_new')}?{query}"
 
 
