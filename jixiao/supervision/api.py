@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jixiao.accounts.models import User
+from jixiao.collection.api import RefusalSerializer
 from jixiao.core.api import HasRole
 from jixiao.core.concurrency import EditConflict
 from jixiao.core.values import REASON_MAX_LENGTH, strict_int
@@ -69,7 +70,7 @@ class TaskDetailSerializer(TaskSerializer):
         return available_actions(self.context["request"].user, task)
 
 
-class TransitionSerializer(serializers.Serializer):
+class TaskTransitionSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=Act.choices)
     version = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     reason = serializers.CharField(
@@ -78,11 +79,6 @@ class TransitionSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=TaskResult.choices, required=False, allow_blank=True, default=""
     )
-
-
-class RefusalSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    messages = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 def _user(request: Request) -> User:
@@ -140,7 +136,7 @@ class TaskTransition(APIView):
     permission_classes = [HasRole.of(*ROLES)]
 
     @extend_schema(
-        request=TransitionSerializer,
+        request=TaskTransitionSerializer,
         responses={
             200: TaskDetailSerializer,
             400: OpenApiResponse(RefusalSerializer, description="Refused (Chinese message)"),
@@ -151,7 +147,7 @@ class TaskTransition(APIView):
     def post(self, request: Request, pk: int) -> Response:
         user = _user(request)
         access_task(user, pk)
-        form = TransitionSerializer(data=request.data)
+        form = TaskTransitionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data: dict[str, Any] = dict(form.validated_data)
         try:
