@@ -148,6 +148,7 @@ class SupervisionTask(models.Model):
         indexes = [
             models.Index(fields=["year", "state", "deadline"], name="sup_task_year_state"),
             models.Index(fields=["year", "deadline", "id"], name="sup_task_year_deadline"),
+            models.Index(fields=["deadline", "id"], name="sup_task_deadline"),
             models.Index(fields=["lead_unit", "year", "state"], name="sup_task_unit"),
             models.Index(fields=["source_type", "source_id"], name="sup_task_source"),
         ]
