@@ -8,208 +8,534 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0004_plain_uniqueness_messages'),
+        ("org", "0004_plain_uniqueness_messages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CardRules',
+            name="CardRules",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(error_messages={'unique': '这一年度已经设置了红黄牌规则。'}, unique=True, verbose_name='年度')),
-                ('accept_days', models.PositiveIntegerField(default=3, verbose_name='领办时限（天）')),
-                ('report_every_days', models.PositiveIntegerField(default=10, verbose_name='推进报送周期（天）')),
-                ('remind_before_days', models.PositiveIntegerField(default=2, verbose_name='提前提醒（天）')),
-                ('yellow_for_late_accept', models.BooleanField(default=True, verbose_name='逾期未领办亮黄牌')),
-                ('yellow_for_late_report', models.BooleanField(default=True, verbose_name='逾期未报送亮黄牌')),
-                ('yellow_for_milestone', models.BooleanField(default=True, verbose_name='节点滞后亮黄牌')),
-                ('red_for_deadline', models.BooleanField(default=True, verbose_name='超过办结时限亮红牌')),
-                ('yellows_per_red', models.PositiveIntegerField(default=2, verbose_name='黄牌累计转红牌（张，0 为不转）')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveIntegerField(
+                        error_messages={"unique": "这一年度已经设置了红黄牌规则。"},
+                        unique=True,
+                        verbose_name="年度",
+                    ),
+                ),
+                (
+                    "accept_days",
+                    models.PositiveIntegerField(default=3, verbose_name="领办时限（天）"),
+                ),
+                (
+                    "report_every_days",
+                    models.PositiveIntegerField(default=10, verbose_name="推进报送周期（天）"),
+                ),
+                (
+                    "remind_before_days",
+                    models.PositiveIntegerField(default=2, verbose_name="提前提醒（天）"),
+                ),
+                (
+                    "yellow_for_late_accept",
+                    models.BooleanField(default=True, verbose_name="逾期未领办亮黄牌"),
+                ),
+                (
+                    "yellow_for_late_report",
+                    models.BooleanField(default=True, verbose_name="逾期未报送亮黄牌"),
+                ),
+                (
+                    "yellow_for_milestone",
+                    models.BooleanField(default=True, verbose_name="节点滞后亮黄牌"),
+                ),
+                (
+                    "red_for_deadline",
+                    models.BooleanField(default=True, verbose_name="超过办结时限亮红牌"),
+                ),
+                (
+                    "yellows_per_red",
+                    models.PositiveIntegerField(
+                        default=2, verbose_name="黄牌累计转红牌（张，0 为不转）"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
             ],
             options={
-                'verbose_name': '红黄牌规则',
-                'verbose_name_plural': '红黄牌规则',
-                'constraints': [models.CheckConstraint(condition=models.Q(('report_every_days__gte', 1)), name='sup_rules_report_days', violation_error_message='推进报送周期至少为 1 天。')],
+                "verbose_name": "红黄牌规则",
+                "verbose_name_plural": "红黄牌规则",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("report_every_days__gte", 1)),
+                        name="sup_rules_report_days",
+                        violation_error_message="推进报送周期至少为 1 天。",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupervisionTask',
+            name="SupervisionTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='事项名称')),
-                ('source_kind', models.CharField(choices=[('superior', '上级交办'), ('leader', '领导批示'), ('department', '部门反馈'), ('assessment', '考核发现'), ('public', '群众反映')], max_length=16, verbose_name='来源')),
-                ('source_type', models.CharField(blank=True, choices=[('', '无'), ('report_card', '成绩单低分项'), ('entry', '退回或复核的考核数据'), ('correction', '察访核验更正'), ('task', '上年未完成整改事项')], default='', max_length=16, verbose_name='来源对象')),
-                ('source_id', models.BigIntegerField(blank=True, null=True, verbose_name='来源编号')),
-                ('source_text', models.CharField(blank=True, max_length=500, verbose_name='来源说明')),
-                ('problem', models.TextField(verbose_name='问题描述')),
-                ('measures', models.TextField(blank=True, verbose_name='整改措施')),
-                ('deadline', models.DateField(verbose_name='办结时限')),
-                ('level', models.CharField(choices=[('normal', '一般'), ('key', '重点')], default='normal', max_length=8, verbose_name='等级')),
-                ('state', models.CharField(choices=[('draft', '立项'), ('assigned', '交办'), ('accepted', '领办'), ('in_progress', '推进'), ('close_requested', '申请销号'), ('verified', '核验'), ('closed', '销号'), ('suspended', '中止'), ('escalated', '上报')], default='draft', max_length=16, verbose_name='状态')),
-                ('result', models.CharField(blank=True, choices=[('', '未评定'), ('done', '完成'), ('mostly', '基本完成'), ('undone', '未完成')], default='', max_length=8, verbose_name='整改结果')),
-                ('last_reason', models.CharField(blank=True, max_length=2000, verbose_name='最近一次说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='立项时间')),
-                ('assigned_on', models.DateField(blank=True, null=True, verbose_name='交办日期')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='领办日期')),
-                ('last_report_on', models.DateField(blank=True, null=True, verbose_name='最近报送日期')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='销号日期')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('carried_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='carried_into', to='supervision.supervisiontask', verbose_name='上年事项')),
-                ('cooperating_units', models.ManyToManyField(blank=True, related_name='cooperating_tasks', to='org.organization', verbose_name='配合单位')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='supervision_tasks', to='org.organization', verbose_name='牵头单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="事项名称")),
+                (
+                    "source_kind",
+                    models.CharField(
+                        choices=[
+                            ("superior", "上级交办"),
+                            ("leader", "领导批示"),
+                            ("department", "部门反馈"),
+                            ("assessment", "考核发现"),
+                            ("public", "群众反映"),
+                        ],
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "source_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("report_card", "成绩单低分项"),
+                            ("entry", "退回或复核的考核数据"),
+                            ("correction", "察访核验更正"),
+                            ("task", "上年未完成整改事项"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="来源对象",
+                    ),
+                ),
+                (
+                    "source_id",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="来源编号"),
+                ),
+                (
+                    "source_text",
+                    models.CharField(blank=True, max_length=500, verbose_name="来源说明"),
+                ),
+                ("problem", models.TextField(verbose_name="问题描述")),
+                ("measures", models.TextField(blank=True, verbose_name="整改措施")),
+                ("deadline", models.DateField(verbose_name="办结时限")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("normal", "一般"), ("key", "重点")],
+                        default="normal",
+                        max_length=8,
+                        verbose_name="等级",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "立项"),
+                            ("assigned", "交办"),
+                            ("accepted", "领办"),
+                            ("in_progress", "推进"),
+                            ("close_requested", "申请销号"),
+                            ("verified", "核验"),
+                            ("closed", "销号"),
+                            ("suspended", "中止"),
+                            ("escalated", "上报"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "未评定"),
+                            ("done", "完成"),
+                            ("mostly", "基本完成"),
+                            ("undone", "未完成"),
+                        ],
+                        default="",
+                        max_length=8,
+                        verbose_name="整改结果",
+                    ),
+                ),
+                (
+                    "last_reason",
+                    models.CharField(blank=True, max_length=2000, verbose_name="最近一次说明"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="立项时间"
+                    ),
+                ),
+                ("assigned_on", models.DateField(blank=True, null=True, verbose_name="交办日期")),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="领办日期")),
+                (
+                    "last_report_on",
+                    models.DateField(blank=True, null=True, verbose_name="最近报送日期"),
+                ),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="销号日期")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "carried_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="carried_into",
+                        to="supervision.supervisiontask",
+                        verbose_name="上年事项",
+                    ),
+                ),
+                (
+                    "cooperating_units",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="cooperating_tasks",
+                        to="org.organization",
+                        verbose_name="配合单位",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervision_tasks",
+                        to="org.organization",
+                        verbose_name="牵头单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督查督办事项',
-                'verbose_name_plural': '督查督办事项',
-                'ordering': ['-year', 'deadline', 'id'],
+                "verbose_name": "督查督办事项",
+                "verbose_name_plural": "督查督办事项",
+                "ordering": ["-year", "deadline", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40, verbose_name='提醒事由')),
-                ('sent_on', models.DateField(verbose_name='提醒日期')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='supervision.supervisiontask')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, verbose_name="提醒事由")),
+                ("sent_on", models.DateField(verbose_name="提醒日期")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="supervision.supervisiontask",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办提醒',
-                'verbose_name_plural': '督办提醒',
+                "verbose_name": "督办提醒",
+                "verbose_name_plural": "督办提醒",
             },
         ),
         migrations.CreateModel(
-            name='ProgressReport',
+            name="ProgressReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(verbose_name='进展情况')),
-                ('is_close_request', models.BooleanField(default=False, verbose_name='申请销号')),
-                ('reported_on', models.DateField(verbose_name='报送日期')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='supervision.supervisiontask', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="进展情况")),
+                ("is_close_request", models.BooleanField(default=False, verbose_name="申请销号")),
+                ("reported_on", models.DateField(verbose_name="报送日期")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="supervision.supervisiontask",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '推进情况',
-                'verbose_name_plural': '推进情况',
-                'ordering': ['-reported_on', '-id'],
+                "verbose_name": "推进情况",
+                "verbose_name_plural": "推进情况",
+                "ordering": ["-reported_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='节点')),
-                ('due', models.DateField(verbose_name='节点时限')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='supervision.supervisiontask', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="节点")),
+                ("due", models.DateField(verbose_name="节点时限")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="supervision.supervisiontask",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '时间节点',
-                'verbose_name_plural': '时间节点',
-                'ordering': ['due', 'id'],
+                "verbose_name": "时间节点",
+                "verbose_name_plural": "时间节点",
+                "ordering": ["due", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Card',
+            name="Card",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('color', models.CharField(choices=[('yellow', '黄牌'), ('red', '红牌')], max_length=8, verbose_name='类别')),
-                ('rule', models.CharField(choices=[('late_accept', '逾期未领办'), ('late_report', '推进情况逾期未报送'), ('milestone', '时间节点滞后'), ('deadline', '超过办结时限未销号'), ('yellows', '黄牌累计'), ('result_mostly', '整改基本完成'), ('result_undone', '整改未完成'), ('carried', '上年未完成整改事项结转')], max_length=16, verbose_name='原因')),
-                ('key', models.CharField(max_length=40, verbose_name='依据')),
-                ('issued_on', models.DateField(verbose_name='亮牌日期')),
-                ('note', models.CharField(max_length=300, verbose_name='说明')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='撤销时间')),
-                ('revoke_reason', models.CharField(blank=True, max_length=2000, verbose_name='撤销理由')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.organization', verbose_name='单位')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cards', to='supervision.supervisiontask', verbose_name='事项')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                (
+                    "color",
+                    models.CharField(
+                        choices=[("yellow", "黄牌"), ("red", "红牌")],
+                        max_length=8,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("late_accept", "逾期未领办"),
+                            ("late_report", "推进情况逾期未报送"),
+                            ("milestone", "时间节点滞后"),
+                            ("deadline", "超过办结时限未销号"),
+                            ("yellows", "黄牌累计"),
+                            ("result_mostly", "整改基本完成"),
+                            ("result_undone", "整改未完成"),
+                            ("carried", "上年未完成整改事项结转"),
+                        ],
+                        max_length=16,
+                        verbose_name="原因",
+                    ),
+                ),
+                ("key", models.CharField(max_length=40, verbose_name="依据")),
+                ("issued_on", models.DateField(verbose_name="亮牌日期")),
+                ("note", models.CharField(max_length=300, verbose_name="说明")),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
+                ),
+                (
+                    "revoke_reason",
+                    models.CharField(blank=True, max_length=2000, verbose_name="撤销理由"),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="org.organization",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cards",
+                        to="supervision.supervisiontask",
+                        verbose_name="事项",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '红黄牌',
-                'verbose_name_plural': '红黄牌',
-                'ordering': ['-issued_on', '-id'],
+                "verbose_name": "红黄牌",
+                "verbose_name_plural": "红黄牌",
+                "ordering": ["-issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TaskAttachment',
+            name="TaskAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=jixiao.supervision.models.attachment_path, verbose_name='文件')),
-                ('original_name', models.CharField(max_length=200, verbose_name='文件名')),
-                ('content_type', models.CharField(max_length=100)),
-                ('extension', models.CharField(max_length=10)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='supervision.supervisiontask')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=jixiao.supervision.models.attachment_path,
+                        verbose_name="文件",
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=200, verbose_name="文件名")),
+                ("content_type", models.CharField(max_length=100)),
+                ("extension", models.CharField(max_length=10)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="supervision.supervisiontask",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项附件',
-                'verbose_name_plural': '事项附件',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "事项附件",
+                "verbose_name_plural": "事项附件",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Bulletin',
+            name="Bulletin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='月份')),
-                ('figures', models.JSONField(default=dict, verbose_name='通报数据')),
-                ('note', models.TextField(blank=True, verbose_name='通报说明')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='发布时间')),
-                ('published_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("month", models.PositiveSmallIntegerField(verbose_name="月份")),
+                ("figures", models.JSONField(default=dict, verbose_name="通报数据")),
+                ("note", models.TextField(blank=True, verbose_name="通报说明")),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="发布时间"
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督查通报',
-                'verbose_name_plural': '督查通报',
-                'ordering': ['-year', '-month'],
-                'constraints': [models.UniqueConstraint(fields=('year', 'month'), name='sup_bulletin_month', violation_error_message='这个月的督查通报已经发布过了。')],
+                "verbose_name": "督查通报",
+                "verbose_name_plural": "督查通报",
+                "ordering": ["-year", "-month"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("year", "month"),
+                        name="sup_bulletin_month",
+                        violation_error_message="这个月的督查通报已经发布过了。",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='supervisiontask',
-            index=models.Index(fields=['year', 'state', 'deadline'], name='sup_task_year_state'),
+            model_name="supervisiontask",
+            index=models.Index(fields=["year", "state", "deadline"], name="sup_task_year_state"),
         ),
         migrations.AddIndex(
-            model_name='supervisiontask',
-            index=models.Index(fields=['year', 'deadline', 'id'], name='sup_task_year_deadline'),
+            model_name="supervisiontask",
+            index=models.Index(fields=["year", "deadline", "id"], name="sup_task_year_deadline"),
         ),
         migrations.AddIndex(
-            model_name='supervisiontask',
-            index=models.Index(fields=['deadline', 'id'], name='sup_task_deadline'),
+            model_name="supervisiontask",
+            index=models.Index(fields=["deadline", "id"], name="sup_task_deadline"),
         ),
         migrations.AddIndex(
-            model_name='supervisiontask',
-            index=models.Index(fields=['lead_unit', 'year', 'state'], name='sup_task_unit'),
+            model_name="supervisiontask",
+            index=models.Index(fields=["lead_unit", "year", "state"], name="sup_task_unit"),
         ),
         migrations.AddIndex(
-            model_name='supervisiontask',
-            index=models.Index(fields=['source_type', 'source_id'], name='sup_task_source'),
+            model_name="supervisiontask",
+            index=models.Index(fields=["source_type", "source_id"], name="sup_task_source"),
         ),
         migrations.AddConstraint(
-            model_name='supervisiontask',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('source_type', ''), _negated=True), ('source_id__isnull', True), _connector='OR'), name='sup_task_source_pair', violation_error_message='没有来源对象的事项不能填写来源编号。'),
+            model_name="supervisiontask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("source_type", ""), _negated=True),
+                    ("source_id__isnull", True),
+                    _connector="OR",
+                ),
+                name="sup_task_source_pair",
+                violation_error_message="没有来源对象的事项不能填写来源编号。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(fields=('task', 'key'), name='sup_reminder_once', violation_error_message='这条提醒已经发送过了。'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(
+                fields=("task", "key"),
+                name="sup_reminder_once",
+                violation_error_message="这条提醒已经发送过了。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='card',
-            index=models.Index(fields=['unit', 'year', 'color'], name='sup_card_unit'),
+            model_name="card",
+            index=models.Index(fields=["unit", "year", "color"], name="sup_card_unit"),
         ),
         migrations.AddConstraint(
-            model_name='card',
-            constraint=models.UniqueConstraint(fields=('task', 'rule', 'key'), name='sup_card_once', violation_error_message='这张红黄牌已经亮过了。'),
+            model_name="card",
+            constraint=models.UniqueConstraint(
+                fields=("task", "rule", "key"),
+                name="sup_card_once",
+                violation_error_message="这张红黄牌已经亮过了。",
+            ),
         ),
     ]
