@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "jixiao.verification",
     "jixiao.monitoring",
     "jixiao.observers",
+    "jixiao.supervision",
     "jixiao.scoring",
     "jixiao.analysis",
     "jixiao.inspections",
@@ -233,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "jixiao.monitoring.tasks.notify_new_red_lights",
         "schedule": crontab(hour=8, minute=30),
     },
+    # Red and yellow cards and reminders of supervision tasks (idempotent: hourly is safe).
+    "supervision-cards": {"task": "jixiao.supervision.tasks.daily_cards", "schedule": 3600},
 }
 
 # --- Accounts and login security (MLPS level 3, 等保三级) ---

@@ -23,6 +23,7 @@ urlpatterns = [
     path("verification/", include("jixiao.verification.urls")),
     path("monitoring/", include("jixiao.monitoring.urls")),
     path("observers/", include("jixiao.observers.urls")),
+    path("supervision/", include("jixiao.supervision.urls")),
     path("scoring/", include("jixiao.scoring.urls")),
     path("analysis/", include("jixiao.analysis.urls")),
     path("evaluation/", include("jixiao.evaluation.urls")),

@@ -32,6 +32,8 @@ INPUT_COLUMNS = {
     "current": "value",
     "completed": "value",
     "rating": "value",
+    "red": "value",
+    "yellow": "reference",
     "target": "reference",
     "last_year": "reference",
     "planned": "reference",

@@ -28,8 +28,9 @@ from jixiao.org.models import Organization, UnitEnrollment
 from jixiao.scheme.models import Indicator, IndicatorKind, IndicatorPoints
 
 NOT_COLLECTED_KINDS = (IndicatorKind.EVALUATION, IndicatorKind.BONUS_PENALTY)
-# Methods whose inputs another app writes (verification's spot-check counts): no grid.
-DERIVED_METHODS = ("spot_accuracy",)
+# Methods whose inputs another app writes (verification's spot-check counts, supervision's
+# red and yellow cards): no grid, no spot-check draw.
+DERIVED_METHODS = ("spot_accuracy", "supervision_cards")
 
 
 @dataclass(frozen=True)

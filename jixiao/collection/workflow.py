@@ -10,7 +10,9 @@
        → recheck_confirmation ─leader confirm→ recheck_answered;
                               └─leader return→ recheck_requested)
 
-A (state, action, actor) missing from TABLE is refused with a Chinese message. Every
+A (state, action, actor) missing from TABLE is refused with a Chinese message (the
+mechanism is `jixiao.core.workflow`, shared with the ledger, corrections and supervision;
+`Rule`, `TransitionRefused` and `resolve` stay importable from here). Every
 executed step writes an audit row (before/after status, reason) in the same transaction
 and notifies whoever must act next.
 """
@@ -18,7 +20,7 @@ and notifies whoever must act next.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -31,8 +33,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
-from jixiao.audit.models import AuditAction
-from jixiao.audit.records import build_event, record_many
+from jixiao.audit.records import record_many
 from jixiao.collection import hooks, leaf, notifications
 from jixiao.collection.models import (
     NOT_YET_SCORED,
@@ -43,7 +44,9 @@ from jixiao.collection.models import (
     EntryStatus,
 )
 from jixiao.collection.scope import points_of
-from jixiao.core.values import text_problem
+from jixiao.core.workflow import Rule as BaseRule
+from jixiao.core.workflow import TransitionRefused, check_reason, transition_event
+from jixiao.core.workflow import resolve as core_resolve
 from jixiao.scoring.tasks import schedule_entry_recompute
 
 S = EntryStatus
@@ -69,11 +72,11 @@ class Actor(models.TextChoices):
 
 
 @dataclass(frozen=True)
-class Rule:
-    to: str
+class Rule(BaseRule):
+    """The shared rule (`jixiao.core.workflow.Rule`) with the entry review's two detours."""
+
     # Approving an entry with full marks or a heavy deduction goes here instead.
     to_if_confirmation: str | None = None
-    reason_required: bool = False
     # An action that changes the entry's values (a recheck answer) goes here instead when
     # the new values give full marks or a heavy deduction (decided after the change).
     to_if_changed_to_confirmation: str | None = None
@@ -82,7 +85,9 @@ class Rule:
 TABLE: dict[tuple[str, str, str], Rule] = {
     (S.DRAFT, Act.SUBMIT, Actor.DEPARTMENT): Rule(S.SUBMITTED),
     (S.RETURNED, Act.SUBMIT, Actor.DEPARTMENT): Rule(S.SUBMITTED),
-    (S.SUBMITTED, Act.APPROVE, Actor.OFFICE): Rule(S.APPROVED, S.AWAITING_CONFIRMATION),
+    (S.SUBMITTED, Act.APPROVE, Actor.OFFICE): Rule(
+        S.APPROVED, to_if_confirmation=S.AWAITING_CONFIRMATION
+    ),
     (S.SUBMITTED, Act.RETURN, Actor.OFFICE): Rule(S.RETURNED, reason_required=True),
     (S.AWAITING_CONFIRMATION, Act.CONFIRM, Actor.LEADER): Rule(S.APPROVED),
     (S.AWAITING_CONFIRMATION, Act.RETURN, Actor.LEADER): Rule(S.RETURNED, reason_required=True),
@@ -111,14 +116,6 @@ BONUS_TABLE: dict[tuple[str, str, str], Rule] = {
 }
 
 
-class TransitionRefused(Exception):
-    """The action is not allowed; `messages` are Chinese, one per refused item."""
-
-    def __init__(self, messages: str | Sequence[str]) -> None:
-        self.messages = [messages] if isinstance(messages, str) else list(messages)
-        super().__init__("；".join(self.messages))
-
-
 def actors_of(user: User, department_id: int, unit_id: int | None) -> set[str]:
     result: set[str] = set()
     if not user.is_authenticated or not user.is_active:
@@ -144,19 +141,15 @@ def _resolve(
     act_label: Callable[[str], str] | None = None,
     actor_label: Callable[[str], str] | None = None,
 ) -> Rule:
-    """The rule for (status, action) and one of `actors`; TransitionRefused otherwise.
-    Other apps' tables (spot-check corrections) pass their own labels."""
-    for actor in sorted(actors):
-        rule = table.get((status, action, actor))
-        if rule is not None:
-            return rule
-    label = act_label(action) if act_label else str(Act(action).label)
-    allowed = [a for (st, act, a) in table if st == status and act == action]
-    if allowed:
-        who = "、".join(actor_label(a) if actor_label else str(Actor(a).label) for a in allowed)
-        raise TransitionRefused(_("只有%(who)s可以执行“%(act)s”。") % {"who": who, "act": label})
-    raise TransitionRefused(
-        _("“%(status)s”状态的数据不能执行“%(act)s”。") % {"status": status_label, "act": label}
+    """`jixiao.core.workflow.resolve` with this module's action and actor labels."""
+    return core_resolve(
+        table,
+        status,
+        status_label,
+        action,
+        actors,
+        act_label=act_label or (lambda a: str(Act(a).label)),
+        actor_label=actor_label or (lambda a: str(Actor(a).label)),
     )
 
 
@@ -206,10 +199,7 @@ class EntryTransition:
         """The status `entry` would move to; TransitionRefused (Chinese) if it may not."""
         actors = actors_of(self.user, entry.department_id, entry.unit_id)
         rule = _resolve(TABLE, entry.status, entry.get_status_display(), self.action, actors)
-        if rule.reason_required and not self.reason:
-            raise TransitionRefused(_("请填写%(act)s的理由。") % {"act": Act(self.action).label})
-        if problem := text_problem(self.reason):
-            raise TransitionRefused(_("理由%(e)s") % {"e": problem})
+        check_reason(rule, self.reason, str(Act(self.action).label))
         guard = getattr(self, f"_guard_{self.action}", None)
         if guard is not None:
             guard(entry)
@@ -325,13 +315,7 @@ class EntryTransition:
                     # The office's working score run follows what counts (incremental).
                     schedule_entry_recompute(entry.pk)
                 events.append(
-                    build_event(
-                        AuditAction.TRANSITION,
-                        entry,
-                        before={"status": before},
-                        after={"status": entry.status, "action": self.action},
-                        reason=self.reason,
-                    )
+                    transition_event(entry, before, entry.status, self.action, self.reason)
                 )
             record_many(events)
             self._notify([e for e, _t in targets])
@@ -472,12 +456,9 @@ class BonusTransition:
     def check(self, event: BonusPenaltyEvent) -> str:
         actors = actors_of(self.user, event.department_id, None)
         rule = _resolve(BONUS_TABLE, event.status, event.get_status_display(), self.action, actors)
-        if rule.reason_required and not self.reason:
-            raise TransitionRefused(_("请填写%(act)s的理由。") % {"act": Act(self.action).label})
         # Caps do not refuse an event: one past a cap is a fact, recorded and counted up to
         # the cap (collection/ledger.py).
-        if problem := text_problem(self.reason):
-            raise TransitionRefused(_("理由%(e)s") % {"e": problem})
+        check_reason(rule, self.reason, str(Act(self.action).label))
         return rule.to
 
     def execute(self, event: BonusPenaltyEvent) -> BonusPenaltyEvent:
@@ -499,17 +480,7 @@ class BonusTransition:
                 locked.review_comment = self.reason
             locked.version += 1
             locked.save()
-            record_many(
-                [
-                    build_event(
-                        AuditAction.TRANSITION,
-                        locked,
-                        before={"status": before},
-                        after={"status": target, "action": self.action},
-                        reason=self.reason,
-                    )
-                ]
-            )
+            record_many([transition_event(locked, before, target, self.action, self.reason)])
             link = reverse("collection:bonus_detail", args=[locked.pk])
             ctx = {"dept": locked.department.name, "unit": locked.unit.name}
             if target == B.SUBMITTED:

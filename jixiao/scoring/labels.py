@@ -33,6 +33,7 @@ METHOD_LABELS: Mapping[str, Any] = {
     m.STAFFING_TASK: gettext_lazy("编制任务比"),
     m.EVALUATION: gettext_lazy("评议"),
     m.SPOT_ACCURACY: gettext_lazy("核验准确率"),
+    m.SUPERVISION_CARDS: gettext_lazy("督查督办红黄牌"),
 }
 
 RANK_MODE_LABELS: Mapping[str, Any] = {
@@ -73,6 +74,11 @@ ENGINE_TEXT: Mapping[str, Any] = {
     "等次": gettext_lazy("等次"),
     "计划进度": gettext_lazy("计划进度"),
     "评议得分（百分制）": gettext_lazy("评议得分（百分制）"),
+    "红牌张数": gettext_lazy("红牌张数"),
+    "黄牌张数": gettext_lazy("黄牌张数"),
+    "得分 = 分值 − min(每张红牌扣分 × 红牌 + 每张黄牌扣分 × 黄牌, 扣分上限)": gettext_lazy(
+        "得分 = 分值 − min(每张红牌扣分 × 红牌 + 每张黄牌扣分 × 黄牌, 扣分上限)"
+    ),
     "未报送数据": gettext_lazy("未报送数据"),
     "核验条数": gettext_lazy("核验条数"),
     "不属实条数": gettext_lazy("不属实条数"),

@@ -33,12 +33,11 @@ from jixiao.collection.models import (
     Entry,
     EntryStatus,
 )
-from jixiao.collection.scope import slot_for
-from jixiao.collection.workflow import Rule, TransitionRefused, resolve
+from jixiao.collection.scope import DERIVED_METHODS, slot_for
 from jixiao.core.concurrency import save_versioned
+from jixiao.core.workflow import Rule, TransitionRefused, check_reason, resolve
 from jixiao.org.models import AssessmentYear, Organization
 from jixiao.scheme.models import Indicator, IndicatorKind
-from jixiao.scoring.engine.methods import SPOT_ACCURACY
 from jixiao.scoring.tasks import schedule_entry_recompute
 from jixiao.verification import accuracy, duties, sampling
 from jixiao.verification.duties import DutyRow
@@ -91,7 +90,7 @@ def population(period: CollectionPeriod) -> tuple[Any, Any, Any, list[tuple[str,
     rows = list(
         Entry.objects.filter(period=period)
         .exclude(status__in=NOT_YET_SCORED)
-        .exclude(indicator__method=SPOT_ACCURACY)  # derived from the checks themselves
+        .exclude(indicator__method__in=DERIVED_METHODS)  # written by the system, not typed
         .values_list("pk", "indicator__kind", "department_id")
         .order_by("pk")
     )
@@ -302,8 +301,7 @@ def act_on_correction(
             act_label=lambda a: str(ACTS[a]),
             actor_label=lambda a: str(ACTORS[a]),
         )
-        if rule.reason_required and not note.strip():
-            raise TransitionRefused(_("请填写%(act)s的理由。") % {"act": ACTS[action]})
+        check_reason(rule, note, str(ACTS[action]))
         before = correction.status
         now = timezone.now()
         if action == "object":

@@ -329,6 +329,25 @@ def _spot_accuracy(kin: KernelInput) -> KernelResult:
     return _finish(np.where(below, p - lost, p), kin, problems)
 
 
+def _supervision(kin: KernelInput) -> KernelResult:
+    red_col, yellow_col = _number(kin, "red"), _number(kin, "yellow")
+    p = kin.points4
+    per_red = scaled(kin.params["per_red"], SCORE_DIGITS)
+    per_yellow = scaled(kin.params["per_yellow"], SCORE_DIGITS)
+    cap_param = kin.params["cap"]
+    cap = p if cap_param is None else min(scaled(cap_param, SCORE_DIGITS), p)
+    problems: list[Problem] = []
+    counts = []
+    for column in (red_col, yellow_col):
+        values, unit = column.values, 10**column.digits
+        _bad(kin, (values < 0) | (values % unit != 0), "红黄牌张数必须为非负整数", problems)
+        # Past p + 1 cards of any weight ≥ 0.0001 the cap is reached: clip to stay in int64.
+        counts.append(np.clip(values // unit, 0, p + 1).astype(object))
+    deducted = np.minimum(per_red * counts[0] + per_yellow * counts[1], cap)
+    scores = np.maximum(p - deducted, 0).astype(np.int64)
+    return _finish(scores, kin, problems)
+
+
 KERNELS: Mapping[str, Callable[[KernelInput], KernelResult]] = {
     m.DIRECT: _direct,
     m.DEDUCTION: _deduction,
@@ -342,4 +361,5 @@ KERNELS: Mapping[str, Callable[[KernelInput], KernelResult]] = {
     m.STAFFING_TASK: _staffing,
     m.EVALUATION: _evaluation,
     m.SPOT_ACCURACY: _spot_accuracy,
+    m.SUPERVISION_CARDS: _supervision,
 }

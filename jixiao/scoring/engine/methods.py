@@ -33,6 +33,7 @@ GRADE = "grade"
 STAFFING_TASK = "staffing_task"
 EVALUATION = "evaluation"
 SPOT_ACCURACY = "spot_accuracy"
+SUPERVISION_CARDS = "supervision_cards"
 
 RANK_MODES = ("fixed", "step", "proportional")
 DEFAULT_GRADE_SHARES: Mapping[str, Decimal] = {
@@ -694,6 +695,44 @@ def _spot_accuracy_params(p: Params, points: Decimal | None) -> list[str]:
 def _spot_accuracy_input(v: Mapping[str, Any], p: Params, points: Decimal | None) -> list[str]:
     if v["wrong"] > v["checked"]:
         return ["“不属实条数”不能超过“核验条数”"]
+
+
+# supervision_cards 督查督办红黄牌 ------------------------------------------------
+
+
+def _supervision(
+    points: Decimal, params: Params, v: Mapping[str, Any], c: ColumnContext, s: int | None
+) -> Evaluation:
+    per_red: Decimal = params["per_red"]
+    per_yellow: Decimal = params["per_yellow"]
+    cap: Decimal = points if params["cap"] is None else min(params["cap"], points)
+    red: Decimal = v["red"]
+    yellow: Decimal = v["yellow"]
+    deducted = min(per_red * red + per_yellow * yellow, cap)
+    exact = max(points - deducted, ZERO)
+    return _result(
+        exact,
+        f"{fmt(points)} − min({fmt(per_red)} × {fmt(red)} + {fmt(per_yellow)} × {fmt(yellow)}, "
+        f"{fmt(cap)})",
+    )
+
+
+def _supervision_params(p: Params, points: Decimal | None) -> list[str]:
+    errors = []
+    for name, label in (("per_red", "每张红牌扣分"), ("per_yellow", "每张黄牌扣分")):
+        if p[name] < 0:
+            errors.append(f"督查督办红黄牌：{label}不能为负")
+        errors += _check_points_places(f"督查督办红黄牌：{label}", p[name])
+    if p["cap"] is not None:
+        if p["cap"] < 0:
+            errors.append("督查督办红黄牌：扣分上限不能为负")
+        errors += _check_points_places("督查督办红黄牌：扣分上限", p["cap"])
+    return errors
+
+
+def _supervision_input(v: Mapping[str, Any], p: Params, points: Decimal | None) -> list[str]:
+    if v["red"] < 0 or v["yellow"] < 0:
+        return ["红黄牌张数不能为负"]
     return []
 
 
@@ -831,6 +870,20 @@ METHODS: Mapping[str, MethodSpec] = {
             "准确率低于标准时 得分 = 分值 − min(每条扣分 × 不属实条数, 最多扣分)",
             param_check=_spot_accuracy_params,
             input_check=_spot_accuracy_input,
+        ),
+        MethodSpec(
+            SUPERVISION_CARDS,
+            "督查督办红黄牌",
+            (
+                ParamSpec("per_red", _NUM, False, Decimal("0.5"), "每张红牌扣分"),
+                ParamSpec("per_yellow", _NUM, False, Decimal("0.2"), "每张黄牌扣分"),
+                ParamSpec("cap", _NUM, False, None, "扣分上限"),
+            ),
+            (FieldSpec("red", "红牌张数", "int"), FieldSpec("yellow", "黄牌张数", "int")),
+            _supervision,
+            "得分 = 分值 − min(每张红牌扣分 × 红牌 + 每张黄牌扣分 × 黄牌, 扣分上限)",
+            param_check=_supervision_params,
+            input_check=_supervision_input,
         ),
     )
 }

@@ -91,6 +91,7 @@ CASES: list[tuple[str, dict[str, Any], dict[str, Any], Any, int | None]] = [
     ("grade", {}, {"grade": "B"}, None, None),
     ("staffing_task", {"base": 10}, {"completed": D(3)}, None, 40),
     ("evaluation", {}, {"rating": D(92)}, None, None),
+    ("supervision_cards", {"cap": 3}, {"red": D(2), "yellow": D(3)}, None, None),
 ]
 
 

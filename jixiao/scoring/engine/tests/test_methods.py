@@ -30,6 +30,7 @@ def test_the_registry_has_exactly_the_contract_codes() -> None:
         "staffing_task",
         "evaluation",
         "spot_accuracy",
+        "supervision_cards",
     }
     for spec in METHODS.values():
         assert spec.label
@@ -331,3 +332,25 @@ def test_spot_accuracy_refuses_more_wrong_than_checked_and_bad_parameters() -> N
     ]
     with pytest.raises(InputError, match="不能超过"):
         leaf_score("spot_accuracy", 10, {"checked": 2, "wrong": 3}, SPOT)
+
+
+def test_supervision_cards_deduct_per_card_up_to_the_cap() -> None:
+    params = {"cap": 3}
+    assert leaf_score("supervision_cards", 5, {"red": 2, "yellow": 3}, params) == D("3.4000")
+    assert leaf_score("supervision_cards", 5, {"red": 5, "yellow": 4}, params) == D("2.0000")
+    assert leaf_score("supervision_cards", 5, {"red": 0, "yellow": 0}, params) == D("5.0000")
+    # Without a cap the whole of the points may go, never below 0.
+    assert leaf_score("supervision_cards", 1, {"red": 9, "yellow": 0}) == D("0.0000")
+
+
+def test_supervision_cards_fast_path_agrees_with_the_formula() -> None:
+    spec = get_method("supervision_cards")
+    params = spec.normalize_params({"per_red": "0.5", "per_yellow": "0.2", "cap": "3"})
+    for red, yellow in [(0, 0), (1, 0), (0, 1), (2, 3), (6, 0), (0, 15), (5, 4)]:
+        exact = spec.evaluate(D(5), params, {"red": D(red), "yellow": D(yellow)}).score
+        fast = leaf_score("supervision_cards", 5, {"red": red, "yellow": yellow}, {"cap": "3"})
+        assert fast == exact, (red, yellow)
+    assert (
+        "5 − min(0.5 × 2 + 0.2 × 3, 3) = 3.4000"
+        in spec.evaluate(D(5), params, {"red": D(2), "yellow": D(3)}).formula
+    )
