@@ -36,6 +36,11 @@ WORKDAY_WORDS = {
     "节假日": False,
     "休息": False,
     "放假": False,
+    # What the export writes in the English interface, so an exported table reads back.
+    "working day": True,
+    "workday": True,
+    "rest day": False,
+    "holiday": False,
 }
 EXCEL_EPOCH = date(1899, 12, 30)
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
@@ -182,7 +187,7 @@ def calendar_rows(table: Table) -> tuple[list[tuple[date, bool, str]], list[RowE
         except ValueError as error:
             errors.append(RowError(number, "日期", str(error)))
             continue
-        kind = str(row.get("类型") or "").strip()
+        kind = str(row.get("类型") or "").strip().lower()
         try:
             note = clean_text(row.get("说明"), max_length=100)
         except ValueError as error:

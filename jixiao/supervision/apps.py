@@ -13,3 +13,11 @@ class SupervisionConfig(AppConfig):
         from jixiao.supervision import carry
 
         hooks.scheme_copied.append(carry.on_scheme_copied)
+
+        # Accepting a 群众反映 message raises a task (complaints never imports this app).
+        from jixiao.complaints import hooks as complaint_hooks
+        from jixiao.supervision import from_complaints
+
+        complaint_hooks.on_accepted(from_complaints.raise_task)
+        if from_complaints.where_handed not in complaint_hooks.handed_to:
+            complaint_hooks.handed_to.append(from_complaints.where_handed)

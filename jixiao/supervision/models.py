@@ -40,6 +40,7 @@ class SourceType(models.TextChoices):
     ENTRY = "entry", _("退回或复核的考核数据")
     CORRECTION = "correction", _("察访核验更正")
     TASK = "task", _("上年未完成整改事项")
+    COMPLAINT = "complaint", _("群众反映")
 
 
 class Level(models.TextChoices):

@@ -35,6 +35,8 @@ def source_link(task: SupervisionTask) -> str:
         return _url("collection:entry_detail", task.source_id)
     if task.source_type == SourceType.TASK:
         return _url("supervision:task", task.source_id)
+    if task.source_type == SourceType.COMPLAINT:
+        return _url("complaints:detail", task.source_id)
     if task.source_type == SourceType.CORRECTION:
         from jixiao.verification.models import Correction
 

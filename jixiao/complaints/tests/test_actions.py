@@ -111,3 +111,40 @@ def test_the_audit_row_of_a_new_message_never_keeps_the_phone(db: None) -> None:
     complaint = _complaint()
     event = AuditEvent.objects.get(object_type="complaints.complaint", object_id=str(complaint.pk))
     assert "13812345678" not in str(event.after)
+
+
+def test_the_supervision_office_accepting_a_message_about_a_unit_raises_a_linked_task(
+    supervision: User, unit_org: object
+) -> None:
+    from jixiao.complaints.hooks import where_handed
+    from jixiao.supervision.models import SourceKind, SourceType, SupervisionTask, TaskState
+    from jixiao.supervision.sources import source_link
+
+    complaint = actions.submit_complaint(
+        unit=unit_org,
+        window="社保窗口",
+        problem="窗口说系统不通，退休手续办不了。",
+        place_time="",
+        phone="",
+        device="d",
+        address="10.0.0.1",
+        quarantine_reason="",
+    )
+    actions.accept_complaint(supervision, complaint, "转督查立项")
+    task = SupervisionTask.objects.get()
+    assert (task.source_kind, task.lead_unit, task.state) == (
+        SourceKind.PUBLIC,
+        unit_org,
+        TaskState.DRAFT,
+    )
+    assert task.problem == complaint.problem
+    assert source_link(task).endswith(f"/complaints/{complaint.pk}/")
+    assert task.source_type == SourceType.COMPLAINT
+    assert task.title in where_handed(complaint)
+
+
+def test_a_message_naming_no_unit_is_accepted_without_a_task(supervision: User) -> None:
+    from jixiao.supervision.models import SupervisionTask
+
+    actions.accept_complaint(supervision, _complaint(), "转督查立项")
+    assert not SupervisionTask.objects.exists()
