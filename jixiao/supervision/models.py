@@ -41,6 +41,8 @@ class SourceType(models.TextChoices):
     CORRECTION = "correction", _("察访核验更正")
     TASK = "task", _("上年未完成整改事项")
     COMPLAINT = "complaint", _("群众反映")
+    TARGET_LIGHT = "target_light", _("目标进度红灯")
+    NODE_LIGHT = "node_light", _("重点项目节点红灯")
 
 
 class Level(models.TextChoices):

@@ -37,6 +37,8 @@ def source_link(task: SupervisionTask) -> str:
         return _url("supervision:task", task.source_id)
     if task.source_type == SourceType.COMPLAINT:
         return _url("complaints:detail", task.source_id)
+    if task.source_type in (SourceType.TARGET_LIGHT, SourceType.NODE_LIGHT):
+        return _light_page(task.source_type, task.source_id)
     if task.source_type == SourceType.CORRECTION:
         from jixiao.verification.models import Correction
 
@@ -74,6 +76,8 @@ def prefill(source_type: str, source_id: int, user: User) -> dict[str, Any]:
         return _from_report_card(source_id)
     if source_type == SourceType.TASK:
         return _from_task(source_id)
+    if source_type in (SourceType.TARGET_LIGHT, SourceType.NODE_LIGHT):
+        return _from_light(source_type, source_id)
     raise Http404
 
 
@@ -171,4 +175,54 @@ def _from_task(pk: int) -> dict[str, Any]:
         "measures": t.measures,
         "lead_unit": t.lead_unit_id,
         "level": t.level,
+    }
+
+
+def _light(source_type: str, pk: int) -> Any:
+    """The red light of a monitored target or key-project node, as of this month (or
+    December of a past year); None when there is no such object or it is not red."""
+    from django.utils import timezone
+
+    from jixiao.monitoring import lights, status
+    from jixiao.monitoring.models import ProjectNode, Target
+
+    model = Target if source_type == SourceType.TARGET_LIGHT else ProjectNode
+    row = model.objects.select_related("scheme__year").filter(pk=pk).first()
+    if row is None:
+        return None
+    today = timezone.localdate()
+    year = row.scheme.year.year
+    month = today.month if year == today.year else 12
+    kind = "target" if source_type == SourceType.TARGET_LIGHT else "node"
+    found = status.year_lights(row.scheme, month, unit_ids=[row.unit_id])
+    light = next((x for x in found if x.kind == kind and x.pk == pk), None)
+    return light if light is not None and light.color == lights.RED else None
+
+
+def _light_page(source_type: str, pk: int) -> str:
+    from jixiao.monitoring.models import ProjectNode, Target
+
+    model = Target if source_type == SourceType.TARGET_LIGHT else ProjectNode
+    row = model.objects.select_related("scheme__year").filter(pk=pk).first()
+    if row is None:
+        return ""
+    return f"{_url('monitoring:unit_lights', row.scheme.year.year)}?unit={row.unit_id}"
+
+
+def _from_light(source_type: str, pk: int) -> dict[str, Any]:
+    from jixiao.monitoring.status import red_light_source
+
+    light = _light(source_type, pk)
+    if light is None:
+        raise Http404
+    said = red_light_source(light)
+    return {
+        "year": light.year,
+        "source_kind": SourceKind.ASSESSMENT,
+        "source_type": source_type,
+        "source_id": pk,
+        "source_text": str(said["description"])[:500],
+        "title": str(said["title"])[:200],
+        "problem": str(said["description"])[:2000],
+        "lead_unit": light.unit_id,
     }

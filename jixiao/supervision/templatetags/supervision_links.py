@@ -27,6 +27,13 @@ def _raise_url(source_type: str, source_id: int) -> str:
     return f"{reverse('supervision:task_new')}?{query}"
 
 
+@register.simple_tag(takes_context=True)
+def supervision_raise_url(context: Any, source_type: str, source_id: int) -> str:
+    """The 转督查督办 link of a finding for who may raise a task ('' for others)."""
+    user = context["request"].user
+    return _raise_url(source_type, source_id) if user.role in RAISERS else ""
+
+
 @register.inclusion_tag("supervision/tags/source.html", takes_context=True)
 def supervision_source(context: Any, source_type: str, source_id: int) -> dict[str, Any]:
     user = context["request"].user
