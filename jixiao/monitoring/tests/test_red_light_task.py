@@ -1,6 +1,6 @@
 """A red light becomes supervision work in one click: the unit's lights page offers
-转督查督办 to the performance office (never to the unit), and the form arrives prefilled with what the
-light says, linked back to the light."""
+转督查督办 to the performance office (never to the unit), and the form arrives prefilled
+with what the light says, linked back to the light."""
 
 from __future__ import annotations
 
