@@ -695,6 +695,7 @@ def _spot_accuracy_params(p: Params, points: Decimal | None) -> list[str]:
 def _spot_accuracy_input(v: Mapping[str, Any], p: Params, points: Decimal | None) -> list[str]:
     if v["wrong"] > v["checked"]:
         return ["“不属实条数”不能超过“核验条数”"]
+    return []
 
 
 # supervision_cards 督查督办红黄牌 ------------------------------------------------
