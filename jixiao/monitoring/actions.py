@@ -5,10 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +17,7 @@ from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record, record_create, snapshot
 from jixiao.collection import notifications
-from jixiao.collection.evidence import inspect_upload
+from jixiao.collection.evidence import store_upload
 from jixiao.collection.workflow import TransitionRefused, resolve
 from jixiao.core.concurrency import save_versioned
 from jixiao.core.values import clean_text
@@ -343,33 +341,12 @@ def notify_new_red_lights(today: dt.date | None = None) -> int:
 
 
 def attach_evidence(user: User, progress: Progress, upload: Any) -> ProgressEvidence:
-    """An evidence file through collection's door (type by content, size, safe archives);
-    the bytes reach the storage only when the transaction commits."""
+    """An evidence file through collection's one upload door (type by content, size, safe
+    archives; the bytes reach the storage only when the transaction commits, and a failed
+    write removes the row again)."""
     if not may_enter_progress(user, progress.target):
         raise TransitionRefused(_("只有责任单位或指标牵头部门可以上传佐证材料。"))
-    data, mime, extension = inspect_upload(upload)
-    name = (getattr(upload, "name", "") or "file").replace("\\", "/").rsplit("/", 1)[-1]
-    with transaction.atomic():
-        evidence = ProgressEvidence(
-            progress=progress,
-            original_name=name[:200],
-            content_type=mime,
-            extension=extension,
-            size=len(data),
-            uploaded_by=user,
-        )
-        evidence.file.name = evidence.file.field.generate_filename(evidence, name)
-        evidence.save()
-        record(
-            AuditAction.CREATE, evidence, after={"name": evidence.original_name, "size": len(data)}
-        )
-        transaction.on_commit(partial(_write, evidence.file.name, data))
-    return evidence
-
-
-def _write(name: str, data: bytes) -> None:
-    storage = ProgressEvidence._meta.get_field("file").storage
-    storage.save(name, ContentFile(data))
+    return store_upload(upload, user, ProgressEvidence, owner=str(progress), progress=progress)
 
 
 def complete_node(user: User, node: ProjectNode, done_on: dt.date | None) -> ProjectNode:

@@ -246,6 +246,7 @@ class ProgressEvidence(models.Model):
     content_type = models.CharField(_("文件类型"), max_length=100)
     extension = models.CharField(max_length=10, verbose_name=_("扩展名"))
     size = models.PositiveBigIntegerField(_("大小"))
+    sha256 = models.CharField(max_length=64, blank=True, verbose_name=_("文件摘要"))
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
