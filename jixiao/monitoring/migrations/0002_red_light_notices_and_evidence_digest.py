@@ -4,31 +4,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0001_targets_progress_lights_reports'),
+        ("monitoring", "0001_targets_progress_lights_reports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='progressevidence',
-            name='sha256',
-            field=models.CharField(blank=True, max_length=64, verbose_name='文件摘要'),
+            model_name="progressevidence",
+            name="sha256",
+            field=models.CharField(blank=True, max_length=64, verbose_name="文件摘要"),
         ),
         migrations.CreateModel(
-            name='LightNotice',
+            name="LightNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=10, verbose_name='类型')),
-                ('object_id', models.PositiveBigIntegerField(verbose_name='对象')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='月份')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='提醒时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=10, verbose_name="类型")),
+                ("object_id", models.PositiveBigIntegerField(verbose_name="对象")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("month", models.PositiveSmallIntegerField(verbose_name="月份")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="提醒时间")),
             ],
             options={
-                'verbose_name': '红灯提醒',
-                'verbose_name_plural': '红灯提醒',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_id', 'year', 'month'), name='monitoring_one_red_notice_per_light_and_month', violation_error_message='本月已就该红灯提醒过责任单位。')],
+                "verbose_name": "红灯提醒",
+                "verbose_name_plural": "红灯提醒",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "object_id", "year", "month"),
+                        name="monitoring_one_red_notice_per_light_and_month",
+                        violation_error_message="本月已就该红灯提醒过责任单位。",
+                    )
+                ],
             },
         ),
     ]
