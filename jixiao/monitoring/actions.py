@@ -250,10 +250,14 @@ def enter_progress(
     narrative: str = "",
     *,
     version: int | None = None,
+    submit: bool = True,
     today: dt.date | None = None,
 ) -> Progress:
-    """A month's value to date. A light that turns red notifies the unit (its leader
-    included): the same words as `status.red_light_source`."""
+    """A month's value to date, saved as a draft (`submit=False`: the grid's 保存草稿,
+    counted nowhere yet) or reported (`submit=True`: lights, the monthly report and the
+    office count it). A reported value stays reported when corrected. A light that turns
+    red on reporting notifies the unit (its leader included): the same words as
+    `status.red_light_source`."""
     if not may_enter_progress(user, target):
         raise TransitionRefused(_("只有责任单位或指标牵头部门可以填报进度。"))
     if target.status != PlanStatus.APPROVED:
@@ -262,6 +266,7 @@ def enter_progress(
         raise TransitionRefused(_("月份应在 1 到 12 之间。"))
     narrative = clean_text(narrative, max_length=500)
     rules = status.rules_for(target.scheme.year_id)["target"]
+    fields = ["value", "narrative", "submitted_at"]
     with transaction.atomic():
         row = (
             Progress.objects.select_for_update(of=("self",))
@@ -276,29 +281,43 @@ def enter_progress(
         )
         if row is None:
             row = Progress.objects.create(
-                target=target, month=month, value=value, narrative=narrative, entered_by=user
+                target=target,
+                month=month,
+                value=value,
+                narrative=narrative,
+                entered_by=user,
+                submitted_at=timezone.now() if submit else None,
             )
             record_create(row)
+        elif (
+            row.value == value
+            and row.narrative == narrative
+            and (row.submitted_at is not None or not submit)
+            and (version is None or version == row.version)
+        ):
+            return row  # the grid posts every row: an unchanged one records nothing
         else:
-            before = snapshot(row, ["value", "narrative"])
+            before = snapshot(row, fields)
             row.value, row.narrative, row.entered_by = value, narrative, user
+            if submit and row.submitted_at is None:
+                row.submitted_at = timezone.now()
             save_versioned(
                 row,
                 row.version if version is None else version,
-                ["value", "narrative", "entered_by"],
+                ["value", "narrative", "entered_by", "submitted_at"],
             )
-            record(
-                AuditAction.UPDATE, row, before=before, after=snapshot(row, ["value", "narrative"])
-            )
-        color = status.target_light(target, value, month, rules)[0]
-        if color == lights.RED and before_color != lights.RED:
-            notify_red(target, month, value)
+            record(AuditAction.UPDATE, row, before=before, after=snapshot(row, fields))
+        if row.submitted_at is not None:
+            color = status.target_light(target, value, month, rules)[0]
+            if color == lights.RED and before_color != lights.RED:
+                notify_red(target, month, value)
     return row
 
 
 def _value_to(target: Target, month: int) -> Decimal | None:
     row = (
-        Progress.objects.filter(target=target, month__lte=month)
+        Progress.objects.submitted()
+        .filter(target=target, month__lte=month)
         .order_by("-month")
         .values_list("value", flat=True)
         .first()

@@ -47,7 +47,7 @@ class ProgressSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Progress
-        fields = ["id", "target", "month", "value", "narrative", "updated_at"]
+        fields = ["id", "target", "month", "value", "narrative", "updated_at", "submitted_at"]
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -75,8 +75,13 @@ class ProgressList(generics.ListAPIView):
     permission_classes = [HasRole.of(*ROLES)]
 
     def get_queryset(self) -> QuerySet[Progress]:
-        targets = targets_visible_to(self.request.user)  # type: ignore[arg-type]
-        return Progress.objects.filter(target__in=targets.values("pk")).order_by("pk")
+        user: Any = self.request.user
+        targets = targets_visible_to(user)
+        rows = Progress.objects.filter(target__in=targets.values("pk")).order_by("pk")
+        # Drafts are the enterer's own business until reported.
+        if user.role not in (Role.UNIT, Role.DEPARTMENT):
+            rows = rows.submitted()
+        return rows
 
 
 class ReportList(generics.ListAPIView):

@@ -123,6 +123,11 @@ class ProjectNode(models.Model):
         return f"{self.project} · {self.name}"
 
 
+class ProgressQuerySet(models.QuerySet["Progress"]):
+    def submitted(self) -> ProgressQuerySet:
+        return self.filter(submitted_at__isnull=False)
+
+
 class Progress(models.Model):
     """Value to date at the end of a month, entered by the unit or the data department."""
 
@@ -141,7 +146,12 @@ class Progress(models.Model):
         verbose_name=_("填报人"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # A draft (None) is saved but not yet reported: lights, the monthly report, the board
+    # and the office's views count submitted values only, as collection's entries.
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("版本"))
+
+    objects = ProgressQuerySet.as_manager()
 
     class Meta:
         ordering = ["target", "month"]
@@ -157,6 +167,10 @@ class Progress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target} · {self.month}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.submitted_at is None
 
 
 class Light(models.TextChoices):

@@ -78,7 +78,8 @@ def compute(scheme: Scheme, month: int) -> list[dict[str, Any]]:
     expected, weight = np.zeros(shape), np.zeros(shape)
     latest: dict[int, Decimal] = {}
     for target_id, v in (
-        Progress.objects.filter(target__scheme=scheme, target__status="approved", month__lte=month)
+        Progress.objects.submitted()
+        .filter(target__scheme=scheme, target__status="approved", month__lte=month)
         .order_by("month")
         .values_list("target_id", "value")
     ):

@@ -121,7 +121,11 @@ def year_lights(
         targets, nodes = targets.filter(unit_id__in=ids), nodes.filter(unit_id__in=ids)
     # One row per target with its latest value up to `month` (a correlated subquery on
     # the (target, month) unique index) and only the milestone of that month.
-    latest = Progress.objects.filter(target=OuterRef("pk"), month__lte=month).order_by("-month")
+    latest = (
+        Progress.objects.submitted()
+        .filter(target=OuterRef("pk"), month__lte=month)
+        .order_by("-month")
+    )
     target_rows = targets.annotate(
         latest=Subquery(latest.values("value")[:1]),
         milestone=KeyTextTransform(str(month - 1), "milestones"),

@@ -279,9 +279,11 @@ def progress(request: HttpRequest, year: str, month: str) -> HttpResponse:
         if actions.may_enter_progress(user, t)
     ]
     if request.method == "POST":
-        saved = _save_grid(request, user, rows, m)
+        submit = request.POST.get("intent") == "submit"
+        saved = _save_grid(request, user, rows, m, submit=submit)
         if saved:
-            messages.success(request, _("已保存 %(n)d 项进度。") % {"n": saved})
+            done = _("已提交 %(n)d 项进度。") if submit else _("已保存 %(n)d 项进度草稿。")
+            messages.success(request, done % {"n": saved})
         return redirect("monitoring:progress", scheme.year.year, m)
     existing = {
         p.target_id: p
@@ -326,7 +328,11 @@ def progress(request: HttpRequest, year: str, month: str) -> HttpResponse:
     )
 
 
-def _save_grid(request: HttpRequest, user: User, rows: list[Target], month: int) -> int:
+def _save_grid(
+    request: HttpRequest, user: User, rows: list[Target], month: int, *, submit: bool
+) -> int:
+    """Save every filled row: as drafts, or reported with `submit` (the form carries every
+    row's value, so submitting reports the drafts shown too)."""
     saved = 0
     for t in rows:
         raw = request.POST.get(f"value-{t.pk}", "").strip()
@@ -346,6 +352,7 @@ def _save_grid(request: HttpRequest, user: User, rows: list[Target], month: int)
                 value,
                 narrative,
                 version=strict_int(request.POST.get(f"version-{t.pk}")),
+                submit=submit,
             )
             if upload is not None:
                 actions.attach_evidence(user, row, upload)

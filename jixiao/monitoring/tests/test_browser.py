@@ -50,9 +50,13 @@ def test_a_unit_enters_its_progress_with_the_keyboard_and_sees_its_light(
     page.keyboard.type("按计划推进")
     page.screenshot(path=str(ARTIFACTS / "monitoring-progress.png"), full_page=True)
     page.keyboard.press("Control+s")
-    page.wait_for_selector("text=已保存 1 项进度")
+    page.wait_for_selector("text=已保存 1 项进度草稿")
     row = Progress.objects.get(target=monitored.target, month=10)
-    assert (row.value, row.narrative) == (D(1000), "按计划推进")
+    assert (row.value, row.narrative, row.is_draft) == (D(1000), "按计划推进", True)
+    assert "草稿" in page.inner_text("tbody")
+    page.click("text=提交本月进度")
+    page.wait_for_selector("text=已提交 1 项进度")
+    assert not Progress.objects.get(target=monitored.target, month=10).is_draft
     assert "绿灯" in page.inner_text("tbody")
     assert [e for e in errors if "Content Security Policy" in e] == []
 

@@ -1,7 +1,7 @@
 // Keyboard of the entry grids (the collection grid, the evaluation ballot): Enter moves
 // down a column and Shift+Enter up (skipping disabled cells), Ctrl+S saves, and leaving
 // with unsaved changes asks first. Each page calls jxGrid(form, options) from its own
-// script; options.save is the button Ctrl+S presses (default: the form's first),
+// script; options.save is the button Ctrl+S presses (default: none, a plain submit),
 // options.onInput(event) runs on every input and change.
 window.jxGrid = function (form, options) {
   options = options || {};
