@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from celery.schedules import schedule as every
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +59,18 @@ def run_entry(task_name: str) -> None:
     from jixiao.celery import app
 
     app.loader.import_default_modules()  # once per process; then a no-op
-    close_old_connections()
+    # The thread holds its own connection: drop it when stale, as a request would — never
+    # inside a transaction (a test's, or a caller's).
+    in_transaction = connection.in_atomic_block
+    if not in_transaction:
+        close_old_connections()
     try:
         app.tasks[task_name].apply(throw=True)
     except Exception:
         logger.exception("scheduled task %s failed", task_name)
     finally:
-        close_old_connections()
+        if not in_transaction:
+            close_old_connections()
 
 
 def _loop(planned: dict[str, tuple[str, Any]]) -> None:
