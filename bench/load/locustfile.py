@@ -224,6 +224,11 @@ class Reviewer(Persona):
         ) as r:
             if "已初审通过" in (r.text or ""):
                 ack(kind="approve", entry=entry["pk"])
+            elif "数据异常提示尚未确认" in (r.text or ""):
+                # A clerk typed an implausible value (the clerks type at random): the
+                # workflow rightly holds the approval until a reviewer acknowledges the
+                # flag. A correct refusal, not an error; nothing is acknowledged.
+                r.success()
             else:
                 r.failure(f"not approved: {_why(r.text or '') or _flash(r.text or '')}")
 
