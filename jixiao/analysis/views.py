@@ -301,10 +301,10 @@ def delete(request: HttpRequest, sid: int) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 def compare_view(request: HttpRequest) -> HttpResponse:
-    ids = [request.GET.get("a", ""), request.GET.get("b", "")]
-    if not all(i.isdigit() for i in ids):
+    ids = [strict_int(request.GET.get("a")), strict_int(request.GET.get("b"))]
+    if None in ids:
         raise Http404
-    first, second = (access_scenario(request.user, int(i)) for i in ids)
+    first, second = (access_scenario(request.user, i) for i in ids)  # type: ignore[arg-type]
     if first.run_id != second.run_id:
         messages.error(request, _("只能比较同一计分版本下的情景。"))
         return redirect("analysis:scenario", first.pk)

@@ -215,3 +215,11 @@ def test_the_report_and_scenario_pages_run_a_bounded_number_of_queries(
         office_client.post(
             reverse("analysis:preview", args=[scenario.pk]), {"category": "JG", "p:1.1.1": "30"}
         )
+
+
+@pytest.mark.parametrize("bad", ["²", "9" * 40, "", "1.0"])
+def test_comparing_scenarios_with_malformed_ids_is_not_found(
+    office_client: Client, bad: str
+) -> None:
+    response = office_client.get(reverse("analysis:compare"), {"a": bad, "b": "1"})
+    assert response.status_code == 404
