@@ -345,18 +345,15 @@ def _save_grid(
             if value is None:
                 messages.error(request, _("%(t)s：请先填写累计完成值。") % {"t": t})
                 continue
+            posted = strict_int(request.POST.get(f"version-{t.pk}"))
             row = actions.enter_progress(
-                user,
-                t,
-                month,
-                value,
-                narrative,
-                version=strict_int(request.POST.get(f"version-{t.pk}")),
-                submit=submit,
+                user, t, month, value, narrative, version=posted, submit=submit
             )
             if upload is not None:
                 actions.attach_evidence(user, row, upload)
-            saved += 1
+            # The grid posts every row: count only what this save changed.
+            if posted is None or row.version != posted or upload is not None:
+                saved += 1
         except ValueError as error:
             messages.error(request, f"{t}：{error}")
         except (TransitionRefused, EditConflict) as error:

@@ -70,6 +70,6 @@ def test_saving_the_grid_again_unchanged_records_nothing(monitored: Monitored, u
     _grid(client, monitored, "1000", "submit")
     events = AuditEvent.objects.count()
     version = Progress.objects.get().version
-    _grid(client, monitored, "1000", "submit")
+    assert "已提交" not in _grid(client, monitored, "1000", "submit")  # nothing changed
     assert AuditEvent.objects.count() == events
     assert Progress.objects.get().version == version
