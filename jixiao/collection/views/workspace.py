@@ -95,15 +95,25 @@ def _department_period(request: HttpRequest, pk: int) -> tuple[User, CollectionP
     return user, period
 
 
-def _tabs(period: CollectionPeriod, slots: list[Slot], user: User) -> list[IndicatorTab]:
-    totals: Counter[int] = Counter(s.indicator.pk for s in slots)
-    entered: Counter[int] = Counter()
-    submitted: Counter[int] = Counter()
-    for indicator_id, status, n in (
+def _entry_counts(period: CollectionPeriod, user: User) -> list[tuple[int, str, int]]:
+    """(indicator, status, entries) of the user's department in the period."""
+    return list(
         Entry.objects.filter(period=period, department_id=user.organization_id)
         .values_list("indicator_id", "status")
         .annotate(n=Count("pk"))
-    ):
+    )
+
+
+def _tabs(
+    period: CollectionPeriod,
+    slots: list[Slot],
+    user: User,
+    counts: list[tuple[int, str, int]] | None = None,
+) -> list[IndicatorTab]:
+    totals: Counter[int] = Counter(s.indicator.pk for s in slots)
+    entered: Counter[int] = Counter()
+    submitted: Counter[int] = Counter()
+    for indicator_id, status, n in counts if counts is not None else _entry_counts(period, user):
         entered[indicator_id] += n
         if status not in actions.EDITABLE:
             submitted[indicator_id] += n
@@ -200,14 +210,14 @@ def _live_counter(indicator: Indicator, own: list[Slot]) -> dict[str, Any] | Non
 def workspace(request: HttpRequest, pk: int) -> HttpResponse:
     user, period = _department_period(request, pk)
     slots = department_slots(period, user.organization)
-    tabs = _tabs(period, slots, user)
+    indicators = list({s.indicator.pk: s.indicator for s in slots}.values())
     selected_id = int_or_none(request.GET.get("indicator")) or (
-        tabs[0].indicator.pk if tabs else None
+        indicators[0].pk if indicators else None
     )
-    selected = next((t for t in tabs if t.indicator.pk == selected_id), None)
-    if selected is None and selected_id is not None and tabs:
+    chosen = next((i for i in indicators if i.pk == selected_id), None)
+    if chosen is None and selected_id is not None and indicators:
         raise Http404
-    own = [s for s in slots if selected and s.indicator.pk == selected.indicator.pk]
+    own = [s for s in slots if chosen and s.indicator.pk == chosen.pk]
     window_open = period.accepts_entries_from(user.organization_id)
     posted: dict[str, str] | None = None
     errors: dict[tuple[int, int], list[str]] = {}
@@ -257,6 +267,10 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
                 prefix = f"u{key[1]}"
                 for name in [k for k in posted if k.startswith(prefix + ".")]:
                     posted.pop(name)
+    # Counted after any save, so the page shows the counts as they now are.
+    counts = _entry_counts(period, user)
+    tabs = _tabs(period, slots, user, counts)
+    selected = next((t for t in tabs if chosen and t.indicator.pk == chosen.pk), None)
     rows = _rows(period, own, user, window_open, posted)
     notes = hooks.notes([r.entry.pk for r in rows if r.entry is not None])
     for row in rows:
@@ -282,22 +296,18 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "window_open": window_open,
             "exception": exception,
             "method": leaf.method_of(selected.indicator) if selected else None,
-            "status": status_for(period, user),
+            "status": _status_totals(counts),
             "counter": _live_counter(selected.indicator, own) if selected else None,
         },
         status=200 if not (errors or conflicts) else 422,
     )
 
 
-def status_for(period: CollectionPeriod, user: User) -> dict[str, int]:
-    counts: dict[str, int] = defaultdict(int)
-    for status, n in (
-        Entry.objects.filter(period=period, department_id=user.organization_id)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-    ):
-        counts[status] = n
-    return counts
+def _status_totals(counts: list[tuple[int, str, int]]) -> dict[str, int]:
+    totals: dict[str, int] = defaultdict(int)
+    for _indicator, status, n in counts:
+        totals[status] += n
+    return totals
 
 
 @role_required(Role.DEPARTMENT)
