@@ -203,7 +203,7 @@ def main() -> int:
                 return False
 
         wait_for(healthy, 90, "the app server's /healthz")
-        _warm_up(f"http://127.0.0.1:{port}", plan)
+        _warm_up(f"http://127.0.0.1:{port}", plan, int(options.workers) * int(options.threads))
         started = datetime.now(UTC).isoformat()
         report["load_at_start"] = _uptime()
         locust = subprocess.run(
@@ -223,6 +223,7 @@ def main() -> int:
                 "--csv",
                 str(work / "stats"),
                 "--only-summary",
+                *(["--reset-stats"] if options.reset_stats else []),
                 "--stop-timeout",
                 "15",
                 "--loglevel",
@@ -280,9 +281,11 @@ def main() -> int:
     return 0 if report["ok"] and (report["p95_target_met"] or not options.targets) else 1
 
 
-def _warm_up(host: str, plan: dict[str, Any]) -> None:
-    """Every page kind once per server thread, so the run does not measure imports and
-    first-use caches of fresh worker processes."""
+def _warm_up(host: str, plan: dict[str, Any], threads: int) -> None:
+    """Every page kind, as many at once as the server has threads, several times over: a
+    deadline day meets servers that have been serving, so the run should not measure
+    imports, first-use caches and database connections (each a new PostgreSQL backend
+    with cold catalog caches) of freshly started workers."""
     from concurrent.futures import ThreadPoolExecutor
 
     import requests
@@ -302,9 +305,9 @@ def _warm_up(host: str, plan: dict[str, Any]) -> None:
     def fetch(page: tuple[str, str]) -> None:
         requests.get(host + page[1], cookies={"sessionid": page[0]}, timeout=60)
 
-    with ThreadPoolExecutor(8) as pool:
-        for _ in range(3):
-            list(pool.map(fetch, pages))
+    with ThreadPoolExecutor(threads) as pool:
+        for _ in range(6):
+            list(pool.map(fetch, pages * max(1, threads // len(pages) + 1)))
 
 
 def _stats(path: Path) -> dict[str, dict[str, Any]]:
