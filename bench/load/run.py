@@ -274,6 +274,12 @@ def main() -> int:
     server_log = (work / "server.log").read_text()[-2000:]
     if "Traceback" in server_log or "Error" in server_log:
         report["server_log_tail"] = server_log
+    if not report["ok"]:  # keep the whole logs of a failed run for whoever reads it
+        kept = Path(tempfile.mkdtemp(prefix="jixiao-load-logs-"))
+        for log in ("server.log", "worker.log"):
+            if (work / log).exists():
+                shutil.copy(work / log, kept / log)
+        report["logs_kept"] = str(kept)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     with psycopg.connect(admin_url, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
