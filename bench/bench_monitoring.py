@@ -93,7 +93,12 @@ def _office() -> User:
 def load_category(year_number: int, units: int, indicators: int) -> Scheme:
     year = AssessmentYear.objects.filter(year=year_number).first()
     if year is not None and UnitEnrollment.objects.filter(year=year).count() == units:
-        return Scheme.objects.get(year=year)
+        scheme = Scheme.objects.get(year=year)
+        # Loaded before drafts existed: only submitted progress counts for the lights.
+        Progress.objects.filter(target__scheme=scheme, submitted_at__isnull=True).update(
+            submitted_at=timezone.now()
+        )
+        return scheme
     with transaction.atomic():
         year = AssessmentYear.objects.create(year=year_number, name=f"{year_number} 基准")
         category = UnitCategory.objects.create(year=year, code="MB", name="基准类")
@@ -152,11 +157,15 @@ def load_category(year_number: int, units: int, indicators: int) -> Scheme:
             for leaf in leaves
         )
         paces = rng.uniform(0.6, 1.1, len(targets))
+        submitted = timezone.now()
         Progress.objects.bulk_create(
-            Progress(target=t, month=m, value=Decimal(int(100 * m * pace)))
+            Progress(target=t, month=m, value=Decimal(int(100 * m * pace)), submitted_at=submitted)
             for t, pace in zip(targets, paces, strict=True)
             for m in range(1, 11)
         )
+    if connection.vendor == "postgresql":  # as autovacuum would soon after such a load
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE monitoring_target, monitoring_progress")
     return scheme
 
 

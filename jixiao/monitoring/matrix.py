@@ -1,8 +1,8 @@
-"""The unit × indicator light matrix: rows with their cells rendered here, in one pass.
+"""The unit × indicator light matrix: rows rendered here, in one pass.
 
 A 500-unit category with 20 indicators is 10,000 cells; rendering them through template
 tags costs more than the whole page may (≤ 150 ms, bench/bench_monitoring.py), so each
-row's cells are joined as HTML here from fixed, escaped pieces."""
+row is joined as HTML here from fixed, escaped pieces."""
 
 from __future__ import annotations
 
@@ -33,10 +33,27 @@ def _cell(x: UnitLight | None, labels: dict[str, str], title: str) -> str:
     )
 
 
+def _row(
+    unit_id: int, name: str, cells: str, nodes: int, node_color: str, unit_url: str, month: int
+) -> SafeString:
+    href = escape(f"{unit_url}?unit={unit_id}&month={month}")
+    node_cell = f'<span class="jx-light jx-light-{node_color}">{nodes}</span>' if nodes else "—"
+    return mark_safe(  # noqa: S308 -- escaped name and URL, numbers, fixed markup
+        f'<tr><td><a href="{href}">{escape(name)}</a></td>{cells}'
+        f'<td class="text-center">{node_cell}</td></tr>'
+    )
+
+
 def matrix_rows(
-    units: dict[int, str], found: Iterable[UnitLight], color: str = ""
+    units: dict[int, str],
+    found: Iterable[UnitLight],
+    color: str = "",
+    *,
+    unit_url: str,
+    month: int,
 ) -> tuple[list[tuple[int, str]], list[dict[str, Any]]]:
-    """(columns, rows) — rows worst first, filtered to those whose worst light is `color`."""
+    """(columns, rows) — rows worst first, filtered to those whose worst light is `color`;
+    each row's `html` is its whole table row, linking the unit to its own lights."""
     cells: dict[int, dict[int, UnitLight]] = defaultdict(dict)
     nodes: dict[int, list[UnitLight]] = defaultdict(list)
     indicators: dict[int, str] = {}
@@ -60,14 +77,17 @@ def matrix_rows(
         if color and (color not in RANK or worst != RANK[color]):
             continue
         node_worst = max((RANK[n.color] for n in unit_nodes), default=-1)
-        html: SafeString = mark_safe("".join(_cell(x, labels, title) for x in row))  # noqa: S308
+        cells_html = "".join(_cell(x, labels, title) for x in row)
+        node_color = BY_RANK[node_worst] if node_worst >= 0 else ""
         rows.append(
             {
                 "unit_id": unit_id,
                 "unit": name,
-                "cells_html": html,
+                "html": _row(
+                    unit_id, name, cells_html, len(unit_nodes), node_color, unit_url, month
+                ),
                 "nodes": len(unit_nodes),
-                "node_color": BY_RANK[node_worst] if node_worst >= 0 else "",
+                "node_color": node_color,
                 "reds": sum(1 for x in shown if x.color == lights.RED),
             }
         )

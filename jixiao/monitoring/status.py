@@ -23,8 +23,8 @@ from jixiao.monitoring.models import (
     RuleScope,
     Target,
 )
-from jixiao.org.models import AssessmentYear
-from jixiao.scheme.models import Scheme
+from jixiao.org.models import AssessmentYear, Organization
+from jixiao.scheme.models import Indicator, Scheme
 
 
 @dataclass(slots=True)
@@ -111,7 +111,7 @@ def year_lights(
     unit_ids: Iterable[int] | None = None,
     today: date | None = None,
 ) -> list[UnitLight]:
-    """Every approved target's and node's light at the end of `month` (three queries)."""
+    """Every approved target's and node's light at the end of `month` (five queries)."""
     year = scheme.year
     rules = rules_for(year.pk)
     targets = Target.objects.approved().filter(scheme=scheme)
@@ -126,32 +126,33 @@ def year_lights(
         .filter(target=OuterRef("pk"), month__lte=month)
         .order_by("-month")
     )
-    target_rows = targets.annotate(
-        latest=Subquery(latest.values("value")[:1]),
-        milestone=KeyTextTransform(str(month - 1), "milestones"),
-    ).values_list(
-        "pk",
-        "unit_id",
-        "unit__name",
-        "indicator_id",
-        "indicator__name",
-        "annual",
-        "milestone",
-        "latest",
+    target_rows = list(
+        targets.annotate(
+            latest=Subquery(latest.values("value")[:1]),
+            milestone=KeyTextTransform(str(month - 1), "milestones"),
+        )
+        .order_by()  # sorted below; the model's ordering would join units and indicators
+        .values_list("pk", "unit_id", "indicator_id", "annual", "milestone", "latest")
     )
+    # Names and order from two small queries, not two joins repeated for every target.
+    units = {
+        pk: (sort_order, code, name)
+        for pk, sort_order, code, name in Organization.objects.filter(
+            pk__in=targets.values("unit_id")
+        ).values_list("pk", "sort_order", "code", "name")
+    }
+    indicators = {
+        pk: (code, name)
+        for pk, code, name in Indicator.objects.filter(scheme=scheme).values_list(
+            "pk", "code", "name"
+        )
+    }
+    target_rows.sort(key=lambda r: (*units[r[1]][:2], indicators[r[2]][0]))
     result: list[UnitLight] = []
     target_rules = rules[RuleScope.TARGET]
     linear = Decimal(month) / 12
-    for (
-        pk,
-        unit_id,
-        unit_name,
-        indicator_id,
-        indicator_name,
-        annual,
-        milestone,
-        value,
-    ) in target_rows.order_by("unit__sort_order", "unit__code", "indicator__code"):
+    for pk, unit_id, indicator_id, annual, milestone, value in target_rows:
+        unit_name, indicator_name = units[unit_id][2], indicators[indicator_id][1]
         expected = Decimal(milestone) / annual if milestone is not None and annual else linear
         lag = lights.target_lag(value, annual, expected)
         result.append(

@@ -56,7 +56,8 @@ def matrix(request: HttpRequest, year: str) -> HttpResponse:
         enrolled = enrolled.filter(category_id=category_id)
     units = dict(enrolled.values_list("unit_id", "unit__name"))
     found = year_lights(scheme, month, unit_ids=units) if units else []
-    columns, rows = matrix_rows(units, found, color)
+    unit_url = reverse("monitoring:unit_lights", args=[scheme.year.year])
+    columns, rows = matrix_rows(units, found, color, unit_url=unit_url, month=month)
     return render(
         request,
         "monitoring/matrix.html",
@@ -66,7 +67,6 @@ def matrix(request: HttpRequest, year: str) -> HttpResponse:
             "months": range(1, 13),
             "columns": columns,
             "rows": rows,
-            "unit_url": reverse("monitoring:unit_lights", args=[scheme.year.year]),
             "categories": categories,
             "category_id": category_id,
             "color": color,
