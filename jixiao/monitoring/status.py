@@ -147,6 +147,8 @@ def year_lights(
             "pk", "code", "name"
         )
     }
+    # A target withdrawn between these queries is left out rather than named blank.
+    target_rows = [r for r in target_rows if r[1] in units and r[2] in indicators]
     target_rows.sort(key=lambda r: (*units[r[1]][:2], indicators[r[2]][0]))
     result: list[UnitLight] = []
     target_rules = rules[RuleScope.TARGET]
