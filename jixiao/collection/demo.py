@@ -17,8 +17,11 @@
 
 So for every leaf the latest collection period with scoring entries (the one the
 scoring loader reads) is complete. 2025 (the closed scheme) has one closed period per
-data period with final entries for every leaf. Bonus–penalty events: a handful,
-approved within the caps, and two of FGJ's still waiting for review.
+data period with final entries for every leaf, and its monthly and quarterly leaves were
+also collected month by month and quarter by quarter (2025-M1 … M11, Q1 … Q3), money to
+date: what the monitoring report's 同比 reads as last year's value to the same month.
+Bonus–penalty events: a handful, approved within the caps, and two of FGJ's still waiting
+for review.
 
 Values are plausible for each method and derive from the codes only (a hash, no random
 state): each unit has a level of performance per year (a few steady strong or weak
@@ -249,15 +252,30 @@ def _evaluate(slot: Slot, period: CollectionPeriod, raw: dict[str, Any]) -> leaf
 # -- writing -------------------------------------------------------------------------
 
 
+def _to_date(raw: dict[str, str], slot: Slot, share: float) -> dict[str, str]:
+    """A money indicator's inputs as collected part-way through the year: the year's
+    figures (this year's and last year's alike) scaled to the months elapsed."""
+    method, code = slot.indicator.method, slot.indicator.code
+    if method in ("yoy_growth", "value_added") or (
+        method == "schedule_progress" and code in PLANNED
+    ):
+        return {
+            k: str(round(float(v) * share)) if k in ("value", "reference") else v
+            for k, v in raw.items()
+        }
+    return raw
+
+
 def _bulk(
     period: CollectionPeriod,
     slots: Iterable[Slot],
     status: str,
     when: datetime,
     office: User | None,
+    share: float | None = None,
 ) -> list[Entry]:
     """Entries of departments without demo logins, written in the state the story needs,
-    in one insert with one audit row."""
+    in one insert with one audit row. With `share`, money figures are to date."""
     existing = set(Entry.objects.filter(period=period).values_list("indicator_id", "unit_id"))
     reviewed = status not in (S.DRAFT, S.SUBMITTED)
     published = status in (S.PUBLISHED, S.RECHECK_REQUESTED, S.RECHECK_ANSWERED, S.FINAL)
@@ -265,7 +283,8 @@ def _bulk(
     for slot in slots:
         if slot.key in existing or slot.indicator.owner_id is None:
             continue
-        out = _evaluate(slot, period, inputs(slot, period))
+        raw = inputs(slot, period)
+        out = _evaluate(slot, period, _to_date(raw, slot, share) if share else raw)
         rows.append(
             Entry(
                 period=period,
@@ -437,10 +456,45 @@ def _year_end_plans(year: int) -> list[PeriodPlan]:
     ]
 
 
+QUARTER_NAMES = ("第一季度", "第二季度", "第三季度")
+
+
+def _to_date_plans(year: int) -> list[PeriodPlan]:
+    """Last year's monthly and quarterly periods before the year-end ones."""
+    plans = []
+    for month in range(1, 12):
+        last_day = (date(year, month + 1, 1) - timedelta(days=1)).isoformat()
+        plans.append(
+            PeriodPlan(
+                DataPeriod.MONTHLY,
+                f"{year}-M{month}",
+                f"{year}年{month}月",
+                f"{year}-{month:02d}-01",
+                last_day,
+                f"{year}-{month + 1:02d}-10",
+            )
+        )
+    for quarter, name in enumerate(QUARTER_NAMES, start=1):
+        first, last = 3 * quarter - 2, 3 * quarter
+        plans.append(
+            PeriodPlan(
+                DataPeriod.QUARTERLY,
+                f"{year}-Q{quarter}",
+                f"{year}年{name}",
+                f"{year}-{first:02d}-01",
+                (date(year, last + 1, 1) - timedelta(days=1)).isoformat(),
+                f"{year}-{last + 1:02d}-10",
+            )
+        )
+    return plans
+
+
 def _final_periods(scheme: Scheme, office: User) -> None:
-    """One closed period per data period with every leaf's final entries."""
+    """One closed period per data period with every leaf's final entries (and last year's
+    periods before the year end, with money to date)."""
     year = scheme.year.year
-    for plan in _year_end_plans(year):
+    to_date = _to_date_plans(year) if year < 2026 else []
+    for plan in [*to_date, *_year_end_plans(year)]:
         leaves = scored_leaves(scheme, plan.kind)
         if not leaves:
             continue
@@ -450,7 +504,8 @@ def _final_periods(scheme: Scheme, office: User) -> None:
         if not created:
             continue
         when = _at(plan.deadline) - timedelta(days=4)
-        _bulk(period, slots_for(period, leaves), S.FINAL, when, office)
+        share = period.ends_on.month / 12 if plan in to_date else None
+        _bulk(period, slots_for(period, leaves), S.FINAL, when, office, share)
         _set_status(period, PeriodStatus.CLOSED)
 
 

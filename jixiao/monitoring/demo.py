@@ -2,6 +2,8 @@
 
 Each data department sets its quantitative indicators' targets for the units they apply to
 (some spread evenly, some on the 前低后高 curve, some typed by quarter) and submits them;
+a money indicator's annual target is last year's stored figure raised by 6–12 %, so the
+report's 同比 compares like with like;
 the office approves. The departments enter monthly progress January–November: most units
 keep pace, a few lag (yellow) and some fall far behind (red, which notifies them). Two key
 projects (重点项目) have nodes with due dates, one overdue. The office publishes the
@@ -17,12 +19,14 @@ from typing import Any
 
 from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
-from jixiao.monitoring import actions, lights
+from jixiao.monitoring import actions, lights, report
 from jixiao.monitoring.models import Breakdown, PlanStatus, Target
 from jixiao.org.models import Organization, UnitEnrollment
 from jixiao.scheme.models import IndicatorPoints, Scheme, SchemeStatus
 
 INDICATORS = 4  # how many quantitative indicators get targets
+#: Methods whose collected value is money to date, the same measure as the target.
+MONEY_METHODS = frozenset({"yoy_growth", "value_added", "schedule_progress"})
 MONTHS = range(1, 12)  # January–November
 
 
@@ -59,6 +63,9 @@ def build_demo(district: Any) -> None:
             "indicator_id", "category_id"
         )
     )
+    last_year = report.last_year_values(
+        scheme.year.year, 12, list(units), [i.code for i in indicators]
+    )
     planned: list[tuple[Target, User]] = []
     for n, indicator in enumerate(indicators):
         clerk = User.objects.filter(
@@ -71,7 +78,12 @@ def build_demo(district: Any) -> None:
             if (indicator.pk, category_id) not in points:
                 continue
             unit = units[unit_id]
-            annual = Decimal(100 + _pick(unit.code, indicator.code) % 90 * 10)
+            last = last_year.get((unit_id, indicator.code))
+            if last and indicator.method in MONEY_METHODS:
+                raise_by = Decimal(106 + _pick("up", unit.code, indicator.code) % 7) / 100
+                annual = (last * raise_by).quantize(Decimal("1"))
+            else:
+                annual = Decimal(100 + _pick(unit.code, indicator.code) % 90 * 10)
             kwargs: dict[str, Any] = {}
             if n % 3 == 1:
                 kwargs = {"breakdown": Breakdown.PROFILE, "profile": "back_loaded"}
