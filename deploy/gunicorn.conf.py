@@ -41,8 +41,8 @@ def child_exit(server, worker):  # type: ignore[no-untyped-def]
 # Garbage collection. A worker holds a few hundred thousand long-lived objects (Django,
 # the URL and template caches, translation catalogs, scoring caches); each full
 # collection walked all of them and held the GIL for 80–300 ms under load, stalling every
-# thread of the worker at once: most of the deadline rush's slowest 5 % of requests
-# (bench/load). Objects alive once the worker has warmed up are frozen out of collection
+# thread of the worker at once (bench/load/README.md; 17 ms at most with this). Objects
+# alive once the worker has warmed up are frozen out of collection
 # (gc.freeze, after a collection so no garbage is frozen); collections then walk only
 # what was made since.
 FREEZE_AFTER_REQUESTS = (1, 200, 2000)
