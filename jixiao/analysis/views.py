@@ -301,10 +301,11 @@ def delete(request: HttpRequest, sid: int) -> HttpResponse:
 
 @role_required(Role.OFFICE)
 def compare_view(request: HttpRequest) -> HttpResponse:
-    ids = [strict_int(request.GET.get("a")), strict_int(request.GET.get("b"))]
-    if None in ids:
+    first_id, second_id = strict_int(request.GET.get("a")), strict_int(request.GET.get("b"))
+    if first_id is None or second_id is None:
         raise Http404
-    first, second = (access_scenario(request.user, i) for i in ids)  # type: ignore[arg-type]
+    first = access_scenario(request.user, first_id)
+    second = access_scenario(request.user, second_id)
     if first.run_id != second.run_id:
         messages.error(request, _("只能比较同一计分版本下的情景。"))
         return redirect("analysis:scenario", first.pk)
