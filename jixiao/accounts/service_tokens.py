@@ -122,7 +122,7 @@ def revoke_token(actor: User, token: ServiceToken, reason: str) -> ServiceToken:
     if not reason:
         raise ValueError(_("请填写吊销原因。"))
     with transaction.atomic():
-        token = ServiceToken.objects.select_for_update().get(pk=token.pk)
+        token = ServiceToken.objects.select_for_update(of=("self",)).get(pk=token.pk)
         if token.revoked_at is not None:
             raise ValueError(_("这个令牌已经吊销。"))
         token.revoked_at, token.revoked_by, token.revoke_reason = timezone.now(), actor, reason

@@ -112,7 +112,7 @@ def draft_next_scheme(scenario: Scenario, *, reason: str, user: Any) -> SchemeRe
         )
     try:
         with transaction.atomic():
-            target = Scheme.objects.select_for_update().filter(year=upcoming).first()
+            target = Scheme.objects.select_for_update(of=("self",)).filter(year=upcoming).first()
             if target is None:
                 source = Scheme.objects.filter(year=year).first()
                 if source is None:

@@ -356,7 +356,7 @@ def answer_recheck(
             locked.score = result.score
             locked.reason = new_reason.strip()
         after = snapshot(locked, ENTRY_FIELDS)
-        locked_request = RecheckRequest.objects.select_for_update().get(pk=request.pk)
+        locked_request = RecheckRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
         locked_request.status = RecheckStatus.ANSWERED
         locked_request.outcome = outcome
         locked_request.answer = answer.strip()
@@ -398,7 +398,7 @@ def return_recheck_answer(user: User, entry: Entry, reason: str) -> None:
 
     def hook(locked: Entry) -> None:
         request = (
-            RecheckRequest.objects.select_for_update()
+            RecheckRequest.objects.select_for_update(of=("self",))
             .filter(entry=locked, status=RecheckStatus.ANSWERED)
             .first()
         )

@@ -397,8 +397,14 @@ def _write(
         # Lock what we change and make sure nobody saved it since we read it.
         if updates:
             ids = [p.entry.pk for p in updates if p.entry is not None]
+            # Only the entries' own rows (the default ordering would join, and so lock,
+            # the period, indicator and unit rows every other save's key checks need),
+            # in one order for every writer.
             current = dict(
-                Entry.objects.select_for_update().filter(pk__in=ids).values_list("pk", "version")
+                Entry.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids)
+                .order_by("pk")
+                .values_list("pk", "version")
             )
             moved = [
                 p

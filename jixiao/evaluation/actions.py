@@ -399,7 +399,7 @@ def distribution_verdicts(
 
 @transaction.atomic
 def save_draft(reviewer: Reviewer, raw: Mapping[str, Any]) -> None:
-    locked = Reviewer.objects.select_for_update().get(pk=reviewer.pk)
+    locked = Reviewer.objects.select_for_update(of=("self",)).get(pk=reviewer.pk)
     if locked.cast_at is not None:
         raise AlreadyCast
     if locked.round.status != RoundStatus.OPEN:

@@ -295,7 +295,7 @@ def update_settings(
     if late_policy not in LatePolicy.values:
         raise TransitionRefused(_("请选择逾期登记的处理方式。"))
     with transaction.atomic():
-        row = RegistrySettings.objects.select_for_update().order_by("pk").first()
+        row = RegistrySettings.objects.select_for_update(of=("self",)).order_by("pk").first()
         if row is None:
             row = RegistrySettings.objects.create()
         before = snapshot(row, ["lead_working_days", "late_policy"])
@@ -313,7 +313,7 @@ def set_calendar_day(user: User, day: date, is_workday: bool, note: str = "") ->
 
 
 def _set_day(day: date, is_workday: bool, note: str) -> CalendarDay:
-    row = CalendarDay.objects.select_for_update().filter(day=day).first()
+    row = CalendarDay.objects.select_for_update(of=("self",)).filter(day=day).first()
     if row is None:
         row = CalendarDay.objects.create(day=day, is_workday=is_workday, note=note)
         record_create(row)

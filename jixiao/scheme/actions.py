@@ -254,7 +254,7 @@ def close_scheme(scheme: Scheme, expected_version: int) -> None:
 
 @transaction.atomic
 def start_revision(scheme: Scheme, reason: str, user: Any) -> SchemeRevision:
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
     if scheme.status != SchemeStatus.PUBLISHED:
         raise SchemeActionError(_("只有已发布的方案需要通过修订来调整。"))
     if not reason.strip():
@@ -373,7 +373,7 @@ def revise_draft(
     with its reason, the tree before, what changed and where it came from, `origin`,
     e.g. a what-if scenario). Only a draft: a published scheme changes through
     `start_revision`."""
-    scheme = Scheme.objects.select_for_update().get(pk=scheme.pk)
+    scheme = Scheme.objects.select_for_update(of=("self",)).get(pk=scheme.pk)
     if scheme.status != SchemeStatus.DRAFT:
         raise SchemeActionError(_("方案已发布，不能再整体替换；如需调整，请发起修订并说明原因。"))
     reason = reason.strip()

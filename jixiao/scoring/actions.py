@@ -124,7 +124,7 @@ def compute_run(year: AssessmentYear, *, user: Any = None, note: str = "") -> Sc
     fingerprint = loader.fingerprint(digests[c] for c in sorted(digests))
     with transaction.atomic():
         # One computation per year at a time, across every app server and worker.
-        AssessmentYear.objects.select_for_update().get(pk=year.pk)
+        AssessmentYear.objects.select_for_update(of=("self",)).get(pk=year.pk)
         newest = ScoreRun.objects.filter(year=year).order_by("-number").first()
         if (
             newest is not None
@@ -285,7 +285,7 @@ def acknowledge_gaps(run: ScoreRun, *, user: Any, keys: list[str], reason: str) 
     if not keys:
         raise ResultActionError("请勾选要确认的数据项")
     with transaction.atomic():
-        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        locked = ScoreRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
         if locked.status != RunStatus.COMPUTED:
             raise ResultActionError("该版本已发布或已被取代，不能再确认缺报数据")
         current = {g.key: g for g in run_gaps(locked)}
@@ -366,7 +366,7 @@ def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") ->
         raise ResultActionError("排名公布范围无效")
     _check_reason(reason)
     with transaction.atomic():
-        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        locked = ScoreRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
         if locked.status != RunStatus.COMPUTED:
             raise ResultActionError("该版本已发布或已被取代，不能再次发布")
         newest = ScoreRun.objects.filter(year_id=locked.year_id).aggregate(n=Max("number"))["n"]
@@ -374,7 +374,7 @@ def publish_run(run: ScoreRun, *, user: Any, audience: str, reason: str = "") ->
             raise ResultActionError("只能发布最新计算的版本；请先查看最新版本")
         _check_gaps(locked)
         previous = (
-            ScoreRun.objects.select_for_update()
+            ScoreRun.objects.select_for_update(of=("self",))
             .filter(year_id=locked.year_id, status=RunStatus.PUBLISHED)
             .first()
         )
@@ -415,7 +415,7 @@ def set_rankings_audience(
         raise ResultActionError("排名公布范围无效")
     _check_reason(reason)
     with transaction.atomic():
-        locked = ScoreRun.objects.select_for_update().get(pk=run.pk)
+        locked = ScoreRun.objects.select_for_update(of=("self",)).get(pk=run.pk)
         if locked.status != RunStatus.PUBLISHED:
             raise ResultActionError("只有已发布的版本才能设置排名公布范围")
         if locked.version != expected_version:

@@ -277,7 +277,9 @@ def save_category_rules(
     them since the form was rendered (`expected_version` 0 = there were none)."""
     values = {name: values[name] for name in CATEGORY_FIELDS}
     with transaction.atomic():
-        existing = CategoryRules.objects.select_for_update().filter(category=category).first()
+        existing = (
+            CategoryRules.objects.select_for_update(of=("self",)).filter(category=category).first()
+        )
         if existing is None:
             if expected_version != 0:
                 raise _conflict(CategoryRules(category=category))
@@ -307,7 +309,7 @@ def save_year_rules(
     quarterly = bool(values.get("quarterly"))
     weights = list(values.get("weights") or [])
     with transaction.atomic():
-        existing = YearRules.objects.select_for_update().filter(year=year).first()
+        existing = YearRules.objects.select_for_update(of=("self",)).filter(year=year).first()
         if existing is None:
             if expected_version != 0:
                 raise _conflict(YearRules(year=year))

@@ -292,7 +292,7 @@ def revoke_card(user: User, card: Card, reason: str) -> Card:
     if problem := text_problem(reason):
         raise TransitionRefused(_("理由%(e)s") % {"e": problem})
     with transaction.atomic():
-        card = Card.objects.select_for_update().get(pk=card.pk)
+        card = Card.objects.select_for_update(of=("self",)).get(pk=card.pk)
         if card.revoked_at is not None:
             raise TransitionRefused(_("这张红黄牌已经撤销。"))
         before = snapshot(card, ["revoked_at"])

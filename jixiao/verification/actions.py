@@ -394,7 +394,7 @@ def acknowledge_flag(user: User, flag: EntryFlag, note: str) -> EntryFlag:
     if not note.strip():
         raise TransitionRefused(_("请填写审核说明。"))
     with transaction.atomic():
-        flag = EntryFlag.objects.select_for_update().get(pk=flag.pk)
+        flag = EntryFlag.objects.select_for_update(of=("self",)).get(pk=flag.pk)
         flag.acknowledged_by, flag.acknowledged_at = user, timezone.now()
         flag.note = note.strip()
         flag.save()
@@ -426,7 +426,9 @@ def set_threshold(
         raise TransitionRefused(_("跳变倍数须大于 1。"))
     fields = ["ceiling", "jump_factor", "mad_k", "allow_negative"]
     with transaction.atomic():
-        row, created = FlagThreshold.objects.select_for_update().get_or_create(indicator=indicator)
+        row, created = FlagThreshold.objects.select_for_update(of=("self",)).get_or_create(
+            indicator=indicator
+        )
         before = None if created else snapshot(row, fields)
         row.ceiling, row.jump_factor, row.mad_k = ceiling, jump_factor, mad_k
         row.allow_negative = allow_negative
@@ -453,7 +455,9 @@ def import_duties(user: User, year: AssessmentYear, rows: Sequence[DutyRow]) -> 
         unit_ids = {r.unit.pk for r in rows}
         existing = {
             (d.unit_id, d.number): d
-            for d in Duty.objects.select_for_update().filter(year=year, unit_id__in=unit_ids)
+            for d in Duty.objects.select_for_update(of=("self",)).filter(
+                year=year, unit_id__in=unit_ids
+            )
         }
         listed = {(r.unit.pk, r.number) for r in rows}
         for row in rows:

@@ -79,3 +79,59 @@ def test_concurrent_transitions_move_an_entry_once(world: World, office: User) -
     assert sorted(outcomes) == ["ok", "refused"]
     entry.refresh_from_db()
     assert entry.version == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_does_not_wait_for_other_saves_of_the_period(
+    world: World, department: User
+) -> None:
+    """Another save's key check holds the period row FOR KEY SHARE until it commits; an
+    upload locking its own entries must not need that row (it once locked it FOR UPDATE
+    through the entries' ordering, and the two deadlocked under load)."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jixiao.collection import spreadsheet
+
+    def workbook(value: int) -> SimpleUploadedFile:
+        wb = spreadsheet.build_template(world.period, department.organization)
+        ws = wb[spreadsheet.SHEET]
+        row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 3).value == "A01")
+        ws.cell(row, 8).value, ws.cell(row, 11).value = value, "说明"
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return SimpleUploadedFile("填报.xlsx", buffer.getvalue())
+
+    assert spreadsheet.import_workbook(department, world.period, workbook(8)).created == 1
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_period() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("BEGIN")
+                cursor.execute(
+                    "SELECT 1 FROM collection_collectionperiod WHERE id = %s FOR KEY SHARE",
+                    [world.period.pk],
+                )
+                held.set()
+                release.wait(10)
+                cursor.execute("ROLLBACK")
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_period)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        report = spreadsheet.import_workbook(department, world.period, workbook(7))
+    finally:
+        release.set()
+        holder.join()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert (report.ok, report.updated) == (True, 1)
+    assert Entry.objects.get().value == Decimal("7")
