@@ -167,7 +167,7 @@ def save_rows(
         (e.indicator_id, e.unit_id): e
         for e in Entry.objects.filter(
             period=period, department=user.organization, unit_id__in={r.slot.unit.pk for r in rows}
-        )
+        ).order_by()
     }
     for row in rows:
         slot = row.slot

@@ -79,7 +79,7 @@ def build_template(period: CollectionPeriod, department: Organization) -> Workbo
     slots = department_slots(period, department)
     entries = {
         (e.indicator_id, e.unit_id): e
-        for e in Entry.objects.filter(period=period, department=department)
+        for e in Entry.objects.filter(period=period, department=department).order_by()
     }
     wb = Workbook()
     ws = wb.active
@@ -229,7 +229,7 @@ def import_workbook(
     unit_codes = {c.upper() for c in Organization.objects.values_list("code", flat=True)}
     entries = {
         (e.indicator_id, e.unit_id): e
-        for e in Entry.objects.filter(period=period, department=department)
+        for e in Entry.objects.filter(period=period, department=department).order_by()
     }
     window_open = period.accepts_entries_from(department.pk, now)
     share = period.scheme.heavy_deduction_share
