@@ -139,8 +139,11 @@ def _queries_of(send: Callable[[], Any]) -> list[str]:
     queries: list[str] = []
 
     def count(run: Any, sql: str, *args: Any) -> Any:
-        queries.append(sql)
-        return run(sql, *args)
+        started = time.perf_counter()
+        try:
+            return run(sql, *args)
+        finally:
+            queries.append(f"{(time.perf_counter() - started) * 1000:6.1f} ms  {sql}")
 
     with connection.execute_wrapper(count):
         send()

@@ -80,6 +80,18 @@ def test_saving_the_grid_creates_drafts(world: World, department_client: Client)
     )
 
 
+def test_the_grid_shows_what_was_typed_as_text_never_as_markup(
+    world: World, department_client: Client
+) -> None:
+    hostile = '"><script>alert(1)</script>'
+    entry = f.make_entry(world.period, world.direct, world.unit, reason=hostile)
+    Entry.objects.filter(pk=entry.pk).update(status="returned", review_comment=hostile)
+    body = department_client.get(_grid(world)).content.decode()
+    assert "<script>alert(1)</script>" not in body
+    assert body.count("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;") == 2  # reason, comment
+    assert f'<a href="/collection/entries/{entry.pk}/"' in body
+
+
 def test_a_conflicting_save_keeps_the_users_input_on_the_page(
     world: World, department_client: Client
 ) -> None:

@@ -21,7 +21,7 @@ from jixiao.accounts.models import User
 from jixiao.accounts.roles import Role
 from jixiao.audit.models import AuditAction
 from jixiao.audit.records import record
-from jixiao.collection import actions, hooks, leaf, spreadsheet
+from jixiao.collection import actions, grid_html, hooks, leaf, spreadsheet
 from jixiao.collection.forms import UploadForm
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus, EvidenceFile
 from jixiao.collection.scope import Slot, access_period, department_slots
@@ -145,7 +145,7 @@ def _rows(
             period=period,
             department_id=user.organization_id,
             indicator_id__in={s.indicator.pk for s in slots},
-        )
+        ).order_by()  # keyed by slot: the default ordering would join six tables
     }
     evidence = dict(
         EvidenceFile.objects.filter(entry__in=[e.pk for e in entries.values()])
@@ -293,6 +293,9 @@ def workspace(request: HttpRequest, pk: int) -> HttpResponse:
             "tabs": tabs,
             "selected": selected,
             "rows": rows,
+            "rows_html": grid_html.rows_html(rows, period.pk, selected.indicator.pk)
+            if selected
+            else "",
             "window_open": window_open,
             "exception": exception,
             "method": leaf.method_of(selected.indicator) if selected else None,
@@ -339,11 +342,7 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         heavy_share=period.scheme.heavy_deduction_share,
         reason=request.GET.get(f"{prefix}.reason", ""),
     )
-    return render(
-        request,
-        "collection/_score.html",
-        {"outcome": outcome, "points": slot.points, "blank": not any(raw.values())},
-    )
+    return HttpResponse(grid_html.score_html(outcome, slot.points, blank=not any(raw.values())))
 
 
 @require_POST
