@@ -6,6 +6,7 @@ role cannot use (or that does not exist yet) never shows up in its menu.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import import_module
 from typing import Any
@@ -21,16 +22,25 @@ class NavItem:
     order: int = 100
 
 
-def nav_items_for(user: Any) -> list[NavItem]:
-    if not getattr(user, "is_authenticated", False):
-        return []
-    items: list[NavItem] = []
+@functools.cache
+def _nav_modules() -> tuple[Any, ...]:
+    """The apps' nav modules, looked up once: a failed import searches the file system,
+    which every page paid for each app without one."""
+    modules = []
     for config in apps.get_app_configs():
         if not config.name.startswith("jixiao."):
             continue
         try:
-            module = import_module(f"{config.name}.nav")
+            modules.append(import_module(f"{config.name}.nav"))
         except ModuleNotFoundError:
             continue
+    return tuple(modules)
+
+
+def nav_items_for(user: Any) -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items: list[NavItem] = []
+    for module in _nav_modules():
         items.extend(module.nav_items(user))
     return sorted(items, key=lambda item: item.order)
