@@ -42,6 +42,7 @@ class Slot:
     points: Decimal
     category_id: int
     staffing: int | None
+    category_name: str = ""
 
     @property
     def key(self) -> tuple[int, int]:
@@ -82,7 +83,7 @@ def slots_for(period: CollectionPeriod, indicators: Iterable[Indicator]) -> list
         explicit[indicator_id].add(unit_id)
     enrollments = list(
         UnitEnrollment.objects.filter(year_id=period.scheme.year_id, unit__is_active=True)
-        .select_related("unit")
+        .select_related("unit", "category")  # the category is joined for the order anyway
         .order_by("category__sort_order", "unit__sort_order", "unit__code")
     )
     result = []
@@ -93,7 +94,14 @@ def slots_for(period: CollectionPeriod, indicators: Iterable[Indicator]) -> list
             if share is None or (only and enrollment.unit_id not in only):
                 continue
             result.append(
-                Slot(indicator, enrollment.unit, share, enrollment.category_id, enrollment.staffing)
+                Slot(
+                    indicator,
+                    enrollment.unit,
+                    share,
+                    enrollment.category_id,
+                    enrollment.staffing,
+                    enrollment.category.name,
+                )
             )
     return result
 

@@ -29,7 +29,6 @@ from jixiao.collection.views.common import flash_errors, int_or_none, user_of
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.core.excel import XLSX_CONTENT_TYPE, workbook_response_bytes
 from jixiao.core.permissions import role_required
-from jixiao.org.models import UnitCategory
 from jixiao.scheme.models import Indicator
 
 
@@ -192,10 +191,7 @@ def _rows(
 
 def _live_counter(indicator: Indicator, own: list[Slot]) -> dict[str, Any] | None:
     """A live counter for the grid (evaluation's forced distribution), per category."""
-    names = dict(
-        UnitCategory.objects.filter(pk__in={s.category_id for s in own}).values_list("pk", "name")
-    )
-    categories = {s.category_id: (names.get(s.category_id, ""), s.points) for s in own}
+    categories = {s.category_id: (s.category_name, s.points) for s in own}
     counter = hooks.grid_counter(indicator, categories)
     if counter is None:
         return None
