@@ -1,7 +1,7 @@
 """The grid's rows and its live score cell, rendered in Python.
 
 The data-entry grid is the page every department reloads after each save on a deadline
-day. Rendered with template tags, its rows took about 40 % of the page's CPU (a dozen
+day. Rendered with template tags, its rows took about a third of the page's CPU (a dozen
 nodes per cell, two includes and two URL reversals per row); built here with
 `format_html`, which escapes every value the same way, they cost about a third of that
 (bench/load/README.md). The markup is the template's: core/grid.js and
