@@ -77,28 +77,19 @@ def rows_html(rows: Iterable[GridRow], period_id: int, indicator_id: int) -> Saf
     return format_html("{}\n", lines)
 
 
+GRADE_INPUT = (
+    '<td><input class="form-control" name="{}" value="{}" data-col="{}" list="grades" '
+    'maxlength="8" aria-label="{} {}" {}>\n</td>'
+)
+NUMBER_INPUT = (
+    '<td><input class="form-control num" name="{}" value="{}" inputmode="decimal" '
+    'data-col="{}" aria-label="{} {}" {}></td>'
+)
+
+
 def _cell(number: int, cell: Cell, unit_name: str, off: str) -> SafeString:
-    if cell.field.type == "grade":
-        return format_html(
-            '<td><input class="form-control" name="{}" value="{}" data-col="{}" list="grades" '
-            'maxlength="8" aria-label="{} {}" {}>\n</td>',
-            cell.name,
-            cell.text,
-            number,
-            unit_name,
-            cell.field.label,
-            off,
-        )
-    return format_html(
-        '<td><input class="form-control num" name="{}" value="{}" inputmode="decimal" '
-        'data-col="{}" aria-label="{} {}" {}></td>',
-        cell.name,
-        cell.text,
-        number,
-        unit_name,
-        cell.field.label,
-        off,
-    )
+    template = GRADE_INPUT if cell.field.type == "grade" else NUMBER_INPUT
+    return format_html(template, cell.name, cell.text, number, unit_name, cell.field.label, off)
 
 
 def _row(
