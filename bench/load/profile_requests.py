@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench" / "load"))
 
-from run import _demo_fingerprint, _with_db  # noqa: E402
+from run import _demo_fingerprint, _with_db, app_settings, load_redis_url  # noqa: E402
 
 COUNTS = {"clerks": 20, "uploaders": 4, "reviewers": 4, "units": 8, "leaders": 2}
 
@@ -172,16 +172,9 @@ def main() -> int:
     copy = _copy_template(url)
     work = Path(tempfile.mkdtemp(prefix="jixiao-prof-"))
     os.environ.update(
+        app_settings(work),
         DATABASE_URL=copy,
-        DJANGO_SETTINGS_MODULE="jixiao.settings",
-        SECRET_KEY="load-test-key-" + "x" * 40,
-        DEBUG="0",
-        JIXIAO_HTTPS="0",
-        JIXIAO_MANIFEST_STATIC="0",
-        JIXIAO_DATA_DIR=str(work),
-        MEDIA_ROOT=str(work / "media"),
-        REDIS_URL=f"redis://127.0.0.1:6379/{os.environ.get('LOAD_REDIS_DB', '8')}",
-        LOG_LEVEL="WARNING",
+        REDIS_URL=load_redis_url(),
         LOAD_COUNTS=json.dumps(COUNTS),
         ALLOWED_HOSTS="testserver",
     )

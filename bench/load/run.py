@@ -65,6 +65,25 @@ def _demo_fingerprint() -> str:
     return digest.hexdigest()[:10]
 
 
+def app_settings(work: Path) -> dict[str, str]:
+    """The app server's settings for the load test (production-like: DEBUG off), its files
+    under `work`."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "jixiao.settings",
+        "SECRET_KEY": "load-test-key-" + "x" * 40,
+        "DEBUG": "0",
+        "JIXIAO_HTTPS": "0",
+        "JIXIAO_MANIFEST_STATIC": "0",
+        "JIXIAO_DATA_DIR": str(work),
+        "MEDIA_ROOT": str(work / "media"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def load_redis_url() -> str:
+    return f"redis://127.0.0.1:6379/{os.environ.get('LOAD_REDIS_DB', '8')}"
+
+
 def _with_db(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -97,23 +116,14 @@ def main() -> int:
     base_name = urlsplit(url).path.lstrip("/") or "jixiao"
     template, name = f"{base_name}_load_tpl_{_demo_fingerprint()}", f"{base_name}_load"
     work = Path(tempfile.mkdtemp(prefix="jixiao-load-"))
-    redis_url = f"redis://127.0.0.1:6379/{os.environ.get('LOAD_REDIS_DB', '8')}"
+    redis_url = load_redis_url()
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("PYTEST", "DJANGO", "JIXIAO_", "GUNICORN_"))
         and k not in {"REDIS_URL", "ALLOWED_HOSTS", "DATABASE_URL"}
     }
-    env.update(
-        DJANGO_SETTINGS_MODULE="jixiao.settings",
-        SECRET_KEY="load-test-key-" + "x" * 40,
-        DEBUG="0",
-        JIXIAO_HTTPS="0",
-        JIXIAO_MANIFEST_STATIC="0",
-        JIXIAO_DATA_DIR=str(work),
-        MEDIA_ROOT=str(work / "media"),
-        LOG_LEVEL="WARNING",
-    )
+    env.update(app_settings(work))
     admin_url = _with_db(url, "postgres")
     report: dict[str, Any] = {
         "users": options.users,
