@@ -30,7 +30,8 @@ from jixiao.collection.models import (
     RecheckRequest,
     RecheckStatus,
 )
-from jixiao.collection.scope import Slot, department_slots, slot_for
+from jixiao.collection.scope import Slot, slot_for
+from jixiao.collection.structure import department_slots
 from jixiao.collection.workflow import Act, EntryTransition, TransitionRefused
 from jixiao.core.concurrency import EditConflict, save_versioned
 from jixiao.org.models import Organization

@@ -56,10 +56,10 @@ from jixiao.collection.models import (
 from jixiao.collection.scope import (
     access_entry,
     access_period,
-    department_slots,
     entries_visible_to,
     periods_visible_to,
 )
+from jixiao.collection.structure import department_slots
 from jixiao.collection.workflow import Act, TransitionRefused, available_actions
 from jixiao.core.api import HasRole
 from jixiao.core.concurrency import EditConflict

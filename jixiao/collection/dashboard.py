@@ -19,6 +19,7 @@ from jixiao.collection.models import (
     EntryStatus,
 )
 from jixiao.collection.scope import collected_indicators, slots_for
+from jixiao.collection.structure import department_slots
 from jixiao.core import figures
 from jixiao.org.models import Organization
 from jixiao.scheme.models import Indicator
@@ -166,8 +167,6 @@ def period_dashboard(period: CollectionPeriod, now: datetime | None = None) -> P
 
 
 def department_completion(period: CollectionPeriod, department: Organization) -> Completion:
-    from jixiao.collection.scope import department_slots
-
     completion = Completion(total=len(department_slots(period, department)))
     for status, n in (
         Entry.objects.filter(period=period, department=department)

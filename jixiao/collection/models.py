@@ -505,3 +505,18 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class StructureToken(models.Model):
+    """One row: a token that changes, in the writing transaction, whenever anything a
+    department's grid is built from changes (collection/structure.py, where it is read;
+    database triggers, from migration 0007, write it)."""
+
+    token = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("采集结构版本")
+        verbose_name_plural = _("采集结构版本")
+
+    def __str__(self) -> str:
+        return str(self.token)

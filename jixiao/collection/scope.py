@@ -113,10 +113,6 @@ def slot_for(period: CollectionPeriod, indicator: Indicator, unit: Organization)
     return None
 
 
-def department_slots(period: CollectionPeriod, department: Organization) -> list[Slot]:
-    return slots_for(period, collected_indicators(period, department))
-
-
 def points_of(entries: Iterable[Entry]) -> dict[int, tuple[Decimal | None, int | None]]:
     """(points, staffing) of each entry, from its unit's category that year."""
     entries = list(entries)

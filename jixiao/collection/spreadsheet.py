@@ -31,7 +31,8 @@ from jixiao.audit.records import build_event, event_row, jsonable, record_rows
 from jixiao.collection import hooks, leaf
 from jixiao.collection.actions import EDITABLE, ENTRY_FIELDS, ensure_can_enter
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus
-from jixiao.collection.scope import Slot, department_slots
+from jixiao.collection.scope import Slot
+from jixiao.collection.structure import department_slots
 from jixiao.core import bulk
 from jixiao.core.excel import LARGE_LIMITS, RowError, SpreadsheetError, read_upload, safe_cell
 from jixiao.org.models import Organization

@@ -13,7 +13,8 @@ from jixiao.accounts.models import User
 from jixiao.audit.models import AuditAction, AuditEvent
 from jixiao.collection import actions
 from jixiao.collection.models import Entry, EntryStatus
-from jixiao.collection.scope import department_slots, slot_for
+from jixiao.collection.scope import slot_for
+from jixiao.collection.structure import department_slots
 from jixiao.collection.tests import factories as f
 from jixiao.collection.tests.conftest import World
 

@@ -24,7 +24,8 @@ from jixiao.audit.records import record
 from jixiao.collection import actions, grid_html, hooks, leaf, spreadsheet
 from jixiao.collection.forms import UploadForm
 from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus, EvidenceFile
-from jixiao.collection.scope import Slot, access_period, department_slots
+from jixiao.collection.scope import Slot, access_period
+from jixiao.collection.structure import department_slots
 from jixiao.collection.views.common import flash_errors, int_or_none, user_of
 from jixiao.collection.workflow import TransitionRefused
 from jixiao.core.excel import XLSX_CONTENT_TYPE, workbook_response_bytes
