@@ -141,7 +141,7 @@ def plan(counts: dict[str, int]) -> dict[str, Any]:
     from jixiao.accounts.models import User
     from jixiao.collection.actions import EDITABLE
     from jixiao.collection.models import CollectionPeriod, Entry, EntryStatus, PeriodStatus
-    from jixiao.collection.scope import department_slots
+    from jixiao.collection.structure import department_slots
     from jixiao.scoring.models import RunCategory, RunStatus, ScoreRun
 
     clerks, units = _accounts()  # made by `scale` on the template: only looked up here
