@@ -156,7 +156,7 @@ def workbook(period: object, department: object, seed: int) -> bytes:
     """A filled template, written in streaming mode (as a department's would look)."""
     from openpyxl import Workbook
 
-    from jixiao.collection.scope import department_slots
+    from jixiao.collection.structure import department_slots
     from jixiao.collection.spreadsheet import HEADERS, SHEET
 
     rng = random.Random(seed)
