@@ -156,8 +156,8 @@ def workbook(period: object, department: object, seed: int) -> bytes:
     """A filled template, written in streaming mode (as a department's would look)."""
     from openpyxl import Workbook
 
-    from jixiao.collection.structure import department_slots
     from jixiao.collection.spreadsheet import HEADERS, SHEET
+    from jixiao.collection.structure import department_slots
 
     rng = random.Random(seed)
     wb = Workbook(write_only=True)

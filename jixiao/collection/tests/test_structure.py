@@ -100,8 +100,15 @@ def test_a_kept_grid_costs_one_query(world: World) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_rolled_back_change_leaves_no_trace(world: World) -> None:
     before = _grid(world)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        IndicatorPoints.objects.filter(indicator=world.direct).update(points=Decimal("99"))
-        assert Decimal("99") in {row[3] for row in _grid(world)}  # kept, inside the change
-        raise RuntimeError("the change is abandoned")
+    seen_inside: set[Decimal] = set()
+
+    def abandoned_change() -> None:
+        with transaction.atomic():
+            IndicatorPoints.objects.filter(indicator=world.direct).update(points=Decimal("99"))
+            seen_inside.update(row[3] for row in _grid(world))  # kept, inside the change
+            raise RuntimeError("the change is abandoned")
+
+    with pytest.raises(RuntimeError):
+        abandoned_change()
+    assert Decimal("99") in seen_inside
     assert _grid(world) == before
