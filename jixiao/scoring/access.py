@@ -18,7 +18,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from jixiao.accounts.roles import Role
-from jixiao.scoring.models import RankingsAudience, RunStatus, ScoreRun, UnitResult
+from jixiao.scoring.models import (
+    CATEGORY_SNAPSHOT,
+    RankingsAudience,
+    RunStatus,
+    ScoreRun,
+    UnitResult,
+)
 
 RESULT_ROLES = (Role.OFFICE, Role.LEADER, Role.UNIT, Role.DEPARTMENT)
 
@@ -81,6 +87,8 @@ def access_result(user: Any, run: ScoreRun, unit_id: int) -> UnitResult:
     result = (
         UnitResult.objects.filter(run=run, unit_id=unit_id)
         .select_related("unit", "run_category__category", "run__year")
+        .defer(*CATEGORY_SNAPSHOT)
+        .order_by("pk")  # one row at most: not the default ordering's joins
         .first()
     )
     if result is None:

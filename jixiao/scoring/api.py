@@ -17,7 +17,7 @@ from jixiao.scoring.access import (
     can_see_rankings,
     visible_runs,
 )
-from jixiao.scoring.models import ScoreRun, UnitResult
+from jixiao.scoring.models import CATEGORY_SNAPSHOT, ScoreRun, UnitResult
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -81,8 +81,10 @@ class RunResults(generics.ListAPIView):
         # A run the caller may not see (unpublished, or no such run) is 404, not an empty
         # list: an empty list would tell that the run exists.
         run = access_run(user, self.kwargs["pk"])
-        rows = UnitResult.objects.select_related("unit", "run_category__category").order_by(
-            "run_category__category__sort_order", "position"
+        rows = (
+            UnitResult.objects.select_related("unit", "run_category__category")
+            .defer(*CATEGORY_SNAPSHOT)
+            .order_by("run_category__category__sort_order", "position")
         )
         rows = rows.filter(run=run)
         if can_see_cards(user, run):

@@ -6,7 +6,7 @@ from jixiao.accounts.roles import Role
 from jixiao.core.home import Panel
 from jixiao.org.models import AssessmentYear
 from jixiao.scoring.access import RESULT_ROLES, visible_runs
-from jixiao.scoring.models import UnitResult
+from jixiao.scoring.models import CATEGORY_SNAPSHOT, UnitResult
 
 
 def home_panels(request: HttpRequest) -> list[Panel]:
@@ -24,6 +24,8 @@ def home_panels(request: HttpRequest) -> list[Panel]:
         own = (
             UnitResult.objects.filter(run=run, unit_id=getattr(user, "organization_id", None))
             .select_related("run_category__category")
+            .defer(*CATEGORY_SNAPSHOT)
+            .order_by("pk")
             .first()
         )
     return [

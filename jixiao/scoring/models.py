@@ -214,6 +214,12 @@ class RunCategory(models.Model):
         return super().delete(*args, **kwargs)
 
 
+# A run category's engine input and its patches: about 5 KB a unit, so megabytes for a
+# province's category, needed only to recompute or explain (read then on first use). A
+# result read with its category leaves them: `.defer(*CATEGORY_SNAPSHOT)`.
+CATEGORY_SNAPSHOT = ("run_category__data", "run_category__patches")
+
+
 class UnitResult(models.Model):
     """A unit's result in one run: total, rank, grade, awards, warnings and node scores."""
 
