@@ -9,7 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -275,6 +277,27 @@ def test_the_rankings_page_runs_a_bounded_number_of_queries(
         response = office_client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("<tr") >= 45
+
+
+def test_cards_and_result_lists_leave_the_categorys_input_snapshot(
+    office_client: Client, unit_client: Client, published: ScoreRun, unit_org: Organization
+) -> None:
+    """The snapshot is megabytes for a province's category. A card's explanation reads it
+    once per process (kept while the category's digest holds); after that a card, the
+    unit's home and the API's result list (where it would come once a row) never do."""
+    pages = [
+        (office_client, reverse("scoring:card", args=[published.pk, unit_org.pk])),
+        (unit_client, reverse("scoring:card", args=[published.pk, unit_org.pk])),
+        (unit_client, "/"),
+        (office_client, f"/api/v1/scoring/runs/{published.pk}/results/"),
+    ]
+    for client, url in pages:
+        client.get(url)
+    for client, url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        snapshot_reads = [q["sql"] for q in queries if '"scoring_runcategory"."data"' in q["sql"]]
+        assert snapshot_reads == [], url
 
 
 def test_the_api_gives_a_unit_only_its_own_row(
