@@ -29,6 +29,7 @@ from jixiao.scoring.access import (
     own_category_id,
     visible_runs,
 )
+from jixiao.scoring.card_html import lines_html
 from jixiao.scoring.gaps import Gap, run_gaps
 from jixiao.scoring.models import (
     GapAcknowledgement,
@@ -318,12 +319,14 @@ def rankings(request: HttpRequest, pk: int, category_id: int | None = None) -> H
 def card(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     run = access_run(_user(request), pk)
     result = access_result(_user(request), run, unit_id)
+    card = card_for(result)
     return render(
         request,
         "scoring/card.html",
         {
             "run": run,
-            "card": card_for(result),
+            "card": card,
+            "lines_html": lines_html(card.lines),
             "payout": result_payout(result),
             "quarters": card_quarters(result.run_category.layout, result.unit.code),
         },
