@@ -2,8 +2,9 @@
 
 Every write to the tables a department's slots are built from sets a new random token in
 the same transaction, however it is made: a page, an import, a bulk update, the admin or
-plain SQL. PostgreSQL fires once per statement; SQLite, which has only row triggers, once
-per row. A migration that makes Django rebuild one of these tables on SQLite (it copies
+plain SQL. PostgreSQL fires once per statement, before it: a transaction takes the token's
+row lock before any row of these tables, so two that write the same rows queue instead of
+deadlocking. SQLite, which has only row triggers and one writer, fires once per row. A migration that makes Django rebuild one of these tables on SQLite (it copies
 the table, which drops its triggers) must create them again:
 `collection/tests/test_structure.py` fails until it does.
 """
@@ -38,7 +39,7 @@ def _postgresql() -> list[str]:
     for table in TABLES:
         statements.append(
             f"CREATE TRIGGER {table}_structure_token "
-            f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            f"BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION jixiao_new_structure_token()"
         )
     return statements

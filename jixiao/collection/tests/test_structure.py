@@ -4,6 +4,7 @@ update, an import or another server changes the database without telling this pr
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -112,3 +113,36 @@ def test_a_rolled_back_change_leaves_no_trace(world: World) -> None:
         abandoned_change()
     assert Decimal("99") in seen_inside
     assert _grid(world) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_structure_edits_queue_on_the_token_instead_of_deadlocking(world: World) -> None:
+    """A renames an indicator, then B starts renaming a unit, then A renames that unit too.
+    B must wait for A before locking the unit's row: had it locked the row first and then
+    waited for the token A holds, A's rename would wait for B, a deadlock."""
+    b_started, b_done = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def rename_the_unit() -> None:
+        try:
+            with transaction.atomic():
+                b_started.set()
+                Organization.objects.filter(pk=world.unit.pk).update(name="B 的名称")
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            b_done.set()
+            connection.close()
+
+    with transaction.atomic():
+        Indicator.objects.filter(pk=world.direct.pk).update(name="A 的指标")
+        other = threading.Thread(target=rename_the_unit)
+        other.start()
+        b_started.wait(5)
+        assert not b_done.wait(0.5)  # B waits for A's token
+        Organization.objects.filter(pk=world.unit.pk).update(name="A 的名称")
+    other.join(10)
+    assert errors == []
+    world.unit.refresh_from_db()
+    assert world.unit.name == "B 的名称"  # B ran after A, whole
