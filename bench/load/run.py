@@ -49,6 +49,19 @@ def _uptime() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def cpu_probe() -> float:
+    """Seconds a fixed pure-Python loop takes, best of three: how fast this machine's
+    cores are right now. A shared machine's speed drifts (twice as slow one hour as the
+    hour before has been seen), and the test's tail drifts with it (bench/load/README.md)."""
+    best = float("inf")
+    for _ in range(3):
+        started, total = time.perf_counter(), 0
+        for i in range(3_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
 SCALE_VERSION = b"scale-1"  # bump when seed.py's `scale` changes: the template is rebuilt
 
 
@@ -164,6 +177,7 @@ def main() -> int:
     )
     plan = json.loads(plan_path.read_text())
     report["setup_seconds"] = round(time.monotonic() - started_build, 1)
+    report["cpu_probe_before"] = cpu_probe()
     report["scaled"] = {
         k: plan[k] for k in ("clerk_accounts", "unit_accounts", "editable_cells", "waiting_entries")
     }
@@ -256,6 +270,7 @@ def main() -> int:
     finally:
         for process in processes:
             end(process)
+    report["cpu_probe_after"] = cpu_probe()
     verified = subprocess.run(
         [PYTHON, "bench/load/seed.py", "verify", str(plan_path), str(acks_path), started],
         cwd=ROOT,
