@@ -1,16 +1,18 @@
 """Gunicorn settings for a Jixiao app server (`gunicorn -c deploy/gunicorn.conf.py jixiao.wsgi`).
 
-Every figure can be overridden from the environment; the defaults suit a 4-core server
-behind nginx. Uploads hold a thread while their child process parses (see
-docs/deployment.md, "Uploads"), so threads, not workers, absorb them.
+Every figure can be overridden from the environment. The defaults suit an intranet app
+server behind nginx: eight single-threaded workers per core, the shape that kept the
+deadline rush's p95 lowest on two cores (bench/load/README.md), about 125 MB of memory
+each. An upload holds its worker while its child process parses (docs/deployment.md,
+"Uploads"); the public rating server runs few workers with many threads instead.
 """
 
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
-threads = int(os.environ.get("GUNICORN_THREADS", "8"))
-worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", str(8 * (os.cpu_count() or 1))))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 # Longer than the slowest page (a province's ranking, an upload's parse, which is itself
 # capped at JIXIAO_PARSE_WALL_SECONDS = 180 s): a worker silent for this long is stuck
 # and is replaced. Long work (PDF batches, exports, recomputes) runs on Celery workers.

@@ -6,7 +6,7 @@
 Builds (once, then reused) a template database `<name>_load_tpl` with the demo district,
 copies it to `<name>_load` for each run, scales it up and plans the users' work
 (seed.py), starts one gunicorn app server (deploy/gunicorn.conf.py; GUNICORN_WORKERS ×
-GUNICORN_THREADS, default 8 × 1) and a Celery worker on that database and a Redis
+GUNICORN_THREADS, default 16 × 1) and a Celery worker on that database and a Redis
 database of its own (LOAD_REDIS_DB, default 8, flushed), runs locust headless for the
 given time, then checks every acknowledged save against the database (seed.py verify).
 Traffic goes to 127.0.0.1 only. Prints a JSON report (and the machine's load average
@@ -109,8 +109,11 @@ def main() -> int:
     parser.add_argument("--spawn-rate", type=float, default=20, help="users started per second")
     parser.add_argument("--think", type=float, default=1.0, help="scales the users' pauses")
     parser.add_argument("--targets", action="store_true", help="also fail if p95 > 200 ms")
-    parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "8"))
+    parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "16"))
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "1"))
+    parser.add_argument(
+        "--worker-class", default=os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+    )
     parser.add_argument(
         "--reset-stats", action="store_true", help="measure only once every user has started"
     )
@@ -193,6 +196,7 @@ def main() -> int:
                 "GUNICORN_BIND": f"127.0.0.1:{port}",
                 "GUNICORN_WORKERS": str(options.workers),
                 "GUNICORN_THREADS": str(options.threads),
+                "GUNICORN_WORKER_CLASS": options.worker_class,
                 "GUNICORN_ACCESSLOG": "/dev/null",
             },
             work / "server.log",
