@@ -319,14 +319,14 @@ def rankings(request: HttpRequest, pk: int, category_id: int | None = None) -> H
 def card(request: HttpRequest, pk: int, unit_id: int) -> HttpResponse:
     run = access_run(_user(request), pk)
     result = access_result(_user(request), run, unit_id)
-    card = card_for(result)
+    report = card_for(result)
     return render(
         request,
         "scoring/card.html",
         {
             "run": run,
-            "card": card,
-            "lines_html": lines_html(card.lines),
+            "card": report,
+            "lines_html": lines_html(report.lines),
             "payout": result_payout(result),
             "quarters": card_quarters(result.run_category.layout, result.unit.code),
         },
