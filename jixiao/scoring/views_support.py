@@ -51,7 +51,7 @@ _LOCK = threading.Lock()
 
 
 def category_state(rc: RunCategory) -> _State:
-    from jixiao.scoring.actions import explain_state
+    from jixiao.scoring.actions import CACHE_UNITS, explain_state
 
     # The digest changes with every input change (and ids can be reused on SQLite).
     key = (rc.pk, rc.digest)
@@ -63,8 +63,12 @@ def category_state(rc: RunCategory) -> _State:
     frozen = frozen_records(load_records(rc.data, rc.layout), rc.layout, rc.patches)
     with _LOCK:
         _STATES[key] = (data, result, frozen)
-        while len(_STATES) > 16:
-            _STATES.popitem(last=False)
+        # Bounded by the units held, as scoring's own cache: a province's categories all
+        # fit, so cards read in turn do not re-read megabyte snapshots.
+        held = sum(len(state[0].unit_codes) for state in _STATES.values())
+        while len(_STATES) > 1 and held > CACHE_UNITS:
+            _key, (dropped, _result, _frozen) = _STATES.popitem(last=False)
+            held -= len(dropped.unit_codes)
     return data, result, frozen
 
 

@@ -313,3 +313,27 @@ def test_the_api_gives_a_unit_only_its_own_row(
 def test_the_api_refuses_outsiders(personas: dict[str, User], published: ScoreRun) -> None:
     client = client_for(personas, "reviewer")
     assert client.get(f"/api/v1/scoring/runs/{published.pk}/results/").status_code == 403
+
+
+def test_explained_categories_are_kept_by_the_units_they_hold(
+    published: ScoreRun, world: World, office: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every category of a province fits (cards read in turn keep their snapshots read
+    once); past the bound, the least recently explained category goes first."""
+    from jixiao.scoring import views_support
+    from jixiao.scoring.models import RunCategory
+
+    second = actions.compute_run(world.year, user=office)  # its categories are new rows
+    categories = list(RunCategory.objects.filter(run__in=[published, second]).order_by("pk"))
+    units = [rc.unit_count for rc in categories]
+    assert len(categories) >= 2
+    monkeypatch.setattr(views_support, "_STATES", views_support.OrderedDict())
+    for rc in categories:
+        views_support.category_state(rc)
+    assert len(views_support._STATES) == len(categories)
+
+    monkeypatch.setattr("jixiao.scoring.actions.CACHE_UNITS", units[-1])
+    views_support._STATES.clear()
+    for rc in categories:
+        views_support.category_state(rc)
+    assert list(views_support._STATES) == [(categories[-1].pk, categories[-1].digest)]
