@@ -342,6 +342,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 JIXIAO_JOB_KEEP_DAYS = env_int("JIXIAO_JOB_KEEP_DAYS", 7)
 # A running job with no progress report for this long lost its worker and is failed.
 JIXIAO_JOB_STALL_MINUTES = env_int("JIXIAO_JOB_STALL_MINUTES", 30)
+# Units a process keeps of the working run's categories, and of the cards' explained ones
+# (docs/results.md); each app-server worker keeps its own (docs/deployment.md, sizing).
+SCORING_CACHE_UNITS = env_int("JIXIAO_SCORING_CACHE_UNITS", 20_000)
 # The audit trail is kept at least 180 days (MLPS level 3); a shorter setting is refused.
 # Live audit rows are never deleted by Jixiao (docs/deployment.md, "Audit retention").
 AUDIT_RETENTION_MIN_DAYS = 180

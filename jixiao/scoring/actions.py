@@ -466,7 +466,7 @@ class _Cached:
 # computation seeds it with what it has just computed.
 _CACHE: OrderedDict[tuple[int, int], _Cached] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-CACHE_UNITS = int(getattr(settings, "SCORING_CACHE_UNITS", 20_000))
+CACHE_UNITS: int = settings.SCORING_CACHE_UNITS
 
 
 def _remember(key: tuple[int, int], state: _Cached) -> None:
