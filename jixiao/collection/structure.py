@@ -24,15 +24,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from django.conf import settings
-
 from jixiao.collection.models import CollectionPeriod, StructureToken
 from jixiao.collection.scope import Slot, collected_indicators, slots_for
 from jixiao.org.models import Organization
 
 # Bounded by the slots it holds: a province department's 20 indicators for 10,000 units
 # is 200,000; past the bound the least recently used departments go first.
-CACHE_SLOTS = int(getattr(settings, "STRUCTURE_CACHE_SLOTS", 400_000))
+CACHE_SLOTS = 400_000
 
 _Key = tuple[int, int, str, int, int]
 _CACHE: OrderedDict[_Key, tuple[int, list[Slot]]] = OrderedDict()

@@ -1,10 +1,10 @@
 """The report card's indicator lines, rendered in Python.
 
 Every assessed unit reads its card, and on a deadline day it is the third most requested
-page. Its lines (a row per indicator node, three `floatformat`s each) took most of the
-page's CPU as template nodes; built here with `format_html`, which escapes each value as
-the template did, they cost a fraction of it (bench/load/README.md). The markup is the
-template's.
+page. Its lines (a row per indicator node, three `floatformat`s each) were the page's
+largest loop of template nodes; built here with `format_html`, which escapes each value
+as the template did, the card costs about 15 % less (bench/load/README.md). The markup
+is the template's.
 """
 
 from __future__ import annotations

@@ -4,9 +4,11 @@ Every write to the tables a department's slots are built from sets a new random 
 the same transaction, however it is made: a page, an import, a bulk update, the admin or
 plain SQL. PostgreSQL fires once per statement, before it: a transaction takes the token's
 row lock before any row of these tables, so two that write the same rows queue instead of
-deadlocking. SQLite, which has only row triggers and one writer, fires once per row. A migration that makes Django rebuild one of these tables on SQLite (it copies
-the table, which drops its triggers) must create them again:
-`collection/tests/test_structure.py` fails until it does.
+deadlocking. SQLite, which has only row triggers and one writer, fires once per row.
+
+A migration that makes Django rebuild one of these tables on SQLite (it copies the table,
+which drops its triggers) must create them again: `collection/tests/test_structure.py`
+fails until it does.
 """
 
 from django.db import migrations, models
